@@ -42,6 +42,12 @@ DEFAULT_LDLIBS := -larchive -lext2fs -lcom_err -ljson-c -lpthread
 PROGRAMS := $(filter-out lib os,$(patsubst src/%/,%,$(wildcard src/*/)))
 -include $(wildcard src/*/build.mk)
 
+# Image parts: each mk/*.mk adds its targets (kernel, initrd, disks) to
+# IMAGE_PARTS; `make image` builds them all and prints a summary.
+IMAGE_PARTS :=
+OUT ?= out
+-include $(wildcard mk/*.mk)
+
 LIB_SRCS := $(wildcard src/lib/*.c)
 OS_SRCS := $(wildcard src/os/*.c)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
@@ -57,7 +63,7 @@ BINS := $(PROGRAMS:%=$(BUILD)/bin/%)
 
 # check and image install what they need first (scripts/deps.sh), so a fresh
 # Debian 12 machine needs nothing by hand.
-.PHONY: all check bench fuzz fuzzers clean deps
+.PHONY: all check bench fuzz fuzzers clean deps image
 all: $(BINS) $(foreach p,$(PROGRAMS),$(addprefix $(BUILD)/bin/,$($(p)_LINKS)))
 
 $(BUILD)/obj/%.o: src/%.c
@@ -104,6 +110,10 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) fuzzers
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
+image: deps
+	@$(MAKE) --no-print-directory all $(IMAGE_PARTS)
+	@scripts/image-summary.sh $(OUT)
+
 fuzz: fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
@@ -114,6 +124,6 @@ deps:
 	@scripts/deps.sh
 
 clean:
-	rm -rf build
+	rm -rf build $(OUT)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
