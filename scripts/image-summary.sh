@@ -2,6 +2,7 @@
 # Prints what `make image` made in OUT (default out/) and the sizes.
 set -euo pipefail
 out=${1:-out}
+mkdir -p "$out"
 echo "image: $(cd "$out" && pwd)"
 for f in vmlinuz vmlinux initrd.img rootfs.vhd uvm.vhdx; do
 	if [ -f "$out/$f" ]; then
