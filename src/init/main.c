@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 	}
 
 	pid_t primary = -1;
+	const char *primary_name = args.child_argv ? args.child_argv[0] : args.debug_shell;
 	if (args.child_argv) {
 		primary = init_spawn(args.child_argv, false);
 		if (primary < 0)
@@ -117,6 +118,6 @@ int main(int argc, char **argv)
 		if (init_spawn(shell, true) < 0)
 			init_log(INIT_LOG_WARNING, "console shell: %s", err_text());
 	}
-	init_reap_until(primary);
+	init_reap_until(primary, primary_name);
 	init_power_off();
 }

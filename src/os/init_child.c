@@ -53,16 +53,17 @@ pid_t init_spawn(char *const *argv, bool console)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static void log_status(pid_t pid, int status)
+static void log_status(const char *name, pid_t pid, int status)
 {
 	if (WIFEXITED(status))
-		init_log(INIT_LOG_INFO, "primary child %d exited with status %d", (int)pid, WEXITSTATUS(status));
+		init_log(INIT_LOG_INFO, "primary child %s (pid %d) exited with status %d", name, (int)pid,
+			 WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		init_log(INIT_LOG_WARNING, "primary child %d was killed by signal %d (status %d)", (int)pid,
-			 WTERMSIG(status), 128 + WTERMSIG(status));
+		init_log(INIT_LOG_WARNING, "primary child %s (pid %d) was killed by signal %d (status %d)", name,
+			 (int)pid, WTERMSIG(status), 128 + WTERMSIG(status));
 }
 
-int init_reap_until(pid_t primary)
+int init_reap_until(pid_t primary, const char *name)
 {
 	for (;;) {
 		int status;
@@ -75,7 +76,7 @@ int init_reap_until(pid_t primary)
 			return 0;
 		}
 		if (pid == primary) {
-			log_status(pid, status);
+			log_status(name, pid, status);
 			return status;
 		}
 	}

@@ -22,8 +22,9 @@ void init_block_signals(void);
  * monotonic time just before execve. */
 pid_t init_spawn(char *const *argv, bool console);
 
-/* Reaps until `primary` exits; returns its wait status. */
-int init_reap_until(pid_t primary);
+/* Reaps every child until `primary` (running `name`) exits; logs and
+ * returns its wait status. */
+int init_reap_until(pid_t primary, const char *name);
 
 /* Logs, kills what is left, syncs and powers off. Never returns. */
 __attribute__((noreturn)) void init_power_off(void);
