@@ -18,8 +18,36 @@
 
 extern char **environ;
 
-static int default_wait(pid_t pid, int *status)
+static int default_spawn(char *const argv[], const int fd[3], pid_t *pid, void **handle)
 {
+	*handle = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	for (int i = 0; i < 3; i++) {
+		if (fd[i] >= 0)
+			posix_spawn_file_actions_adddup2(&fa, fd[i], i);
+		else
+			posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i ? O_WRONLY : O_RDONLY, 0);
+	}
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	sigset_t none, dfl;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGCHLD);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	int e = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return e ? err_set(-e, "starting %s", argv[0]) : 0;
+}
+
+static int default_wait(pid_t pid, void *handle, int *status)
+{
+	(void)handle;
 	for (;;) {
 		if (waitpid(pid, status, 0) == pid)
 			return 0;
@@ -28,11 +56,12 @@ static int default_wait(pid_t pid, int *status)
 	}
 }
 
-static ctr_wait_fn wait_hook = default_wait;
+static const struct ctr_spawn_ops default_ops = { default_spawn, default_wait };
+static const struct ctr_spawn_ops *ops = &default_ops;
 
-void ctr_spawn_set_wait(ctr_wait_fn fn)
+void ctr_spawn_set_ops(const struct ctr_spawn_ops *o)
 {
-	wait_hook = fn ? fn : default_wait;
+	ops = o ? o : &default_ops;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
@@ -70,48 +99,23 @@ int ctr_run(char *const argv[], struct ctr_run *r)
 		}
 		return err_set(-e, "creating a pipe for %s", argv[0]);
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	if (r->stdin_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, r->stdin_fd, 0);
-	else if (r->stdin_fd == -2)
-		posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (r->stdout_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, r->stdout_fd, 1);
-	else
-		posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-	if (r->stderr_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, r->stderr_fd, 2);
-	else
-		posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 2);
-	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	sigset_t dfl;
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGCHLD);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	int fd[3];
+	fd[0] = r->stdin_fd >= 0 ? r->stdin_fd : r->stdin_fd == -2 ? in_pipe[0] : -1;
+	fd[1] = r->stdout_fd >= 0 ? r->stdout_fd : out_pipe[1];
+	fd[2] = r->stderr_fd >= 0 ? r->stderr_fd : out_pipe[1];
 	pid_t pid;
-	int e = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	void *handle = NULL;
+	int e = ops->spawn(argv, fd, &pid, &handle);
 	if (out_pipe[1] >= 0)
 		close(out_pipe[1]);
 	if (in_pipe[0] >= 0)
 		close(in_pipe[0]);
-	if (e) {
+	if (e < 0) {
 		if (out_pipe[0] >= 0)
 			close(out_pipe[0]);
 		if (in_pipe[1] >= 0)
 			close(in_pipe[1]);
-		return err_set(-e, "starting %s", argv[0]);
+		return e;
 	}
 	if (in_pipe[1] >= 0) {
 		/* Inputs are small (an OCI resources document); a child that
@@ -142,7 +146,7 @@ int ctr_run(char *const argv[], struct ctr_run *r)
 		}
 		close(out_pipe[0]);
 	}
-	int w = wait_hook(pid, &r->status);
+	int w = ops->wait(pid, handle, &r->status);
 	if (w < 0 && rc == 0)
 		rc = err_set(w, "waiting for %s", argv[0]);
 	if (!r->out && rc == 0)

@@ -12,9 +12,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Waits for child PID and stores its wait status. Returns 0 or -errno. */
-typedef int (*ctr_wait_fn)(pid_t pid, int *status);
-void ctr_spawn_set_wait(ctr_wait_fn fn);
+/* How a helper is started and waited for. spawn starts ARGV with FD[0..2]
+ * as its stdio (-1 = /dev/null) and may hand back a HANDLE for wait. */
+struct ctr_spawn_ops {
+	int (*spawn)(char *const argv[], const int fd[3], pid_t *pid, void **handle);
+	int (*wait)(pid_t pid, void *handle, int *status);
+};
+/* NULL restores the default (posix_spawnp + waitpid). */
+void ctr_spawn_set_ops(const struct ctr_spawn_ops *ops);
 
 struct ctr_run {
 	int stdin_fd;          /* -1: /dev/null */
