@@ -44,6 +44,7 @@ PROGRAMS := $(filter-out lib os,$(patsubst src/%/,%,$(wildcard src/*/)))
 
 # Image parts: each mk/*.mk adds its targets (kernel, initrd, disks) to
 # IMAGE_PARTS; `make image` builds them all and prints a summary.
+.DEFAULT_GOAL := all
 IMAGE_PARTS :=
 OUT ?= out
 -include $(wildcard mk/*.mk)
