@@ -184,7 +184,50 @@ def make_upper(path):
         add(tf, ti("opt/new", data=b"n"), b"n")
 
 
-CASES = {"kinds": make_kinds, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper}
+def make_top(path):
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
+        # olddir was whited out below: recreating it shows only the new child
+        add(tf, ti("olddir", tarfile.DIRTYPE, 0o755))
+        add(tf, ti("olddir/.wh..wh..opq", data=b""), b"")
+        add(tf, ti("olddir/y", data=b"y"), b"y")
+        add(tf, ti("var/cache/.wh.fresh", data=b""), b"")
+        # an opaque root hides every lower entry not in this layer
+        add(tf, ti(".wh..wh..opq", data=b""), b"")
+
+
+def make_hostile(kind, path):
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
+        add(tf, ti("ok", data=b"fine"), b"fine")
+        if kind == "hardlink-missing":
+            add(tf, ti("link", tarfile.LNKTYPE, linkname="no/such/target"))
+        elif kind == "hardlink-dir":
+            add(tf, ti("d", tarfile.DIRTYPE))
+            add(tf, ti("link", tarfile.LNKTYPE, linkname="d"))
+        elif kind == "root-file":
+            add(tf, ti(".", data=b"root"), b"root")
+        elif kind == "long-component":
+            add(tf, ti("dir/" + "n" * 256, data=b""), b"")
+        elif kind == "bad-whiteout":
+            add(tf, ti("dir/.wh.", data=b""), b"")
+        elif kind == "under-file":
+            add(tf, ti("ok/child", data=b""), b"")
+        elif kind == "absurd":
+            add(tf, ti("huge", data=b"x" * 512), b"x" * 512)
+    if kind == "absurd":
+        # claim 2^50 bytes for "huge" in base-256, as GNU tar does
+        data = bytearray(open(path, "rb").read())
+        for off in range(0, len(data), 512):
+            if data[off:off + 4] == b"huge":
+                data[off + 124:off + 136] = bytes([0x80]) + (2**50).to_bytes(11, "big")
+                data[off + 148:off + 156] = b" " * 8
+                csum = sum(data[off:off + 512])
+                data[off + 148:off + 156] = b"%06o\0 " % csum
+        open(path, "wb").write(bytes(data))
+
+
+CASES = {"kinds": make_kinds, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
+for _k in ("hardlink-missing", "hardlink-dir", "root-file", "long-component", "bad-whiteout", "under-file", "absurd"):
+    CASES["hostile-" + _k] = (lambda k: lambda p: make_hostile(k, p))(_k)
 
 # ----------------------------------------------------------------- oracle
 
@@ -405,6 +448,31 @@ def compare(tar_path, mount, overlay=True):
     return 1 if errors else 0
 
 
+def sparse_compare(a, b):
+    """Same size, same bytes in every data region of either file."""
+    fa, fb = os.open(a, os.O_RDONLY), os.open(b, os.O_RDONLY)
+    size = os.fstat(fa).st_size
+    if os.fstat(fb).st_size != size:
+        print("size differs")
+        return 1
+    for src in (fa, fb):
+        off = 0
+        while off < size:
+            try:
+                off = os.lseek(src, off, os.SEEK_DATA)
+            except OSError:
+                break
+            end = os.lseek(src, off, os.SEEK_HOLE)
+            while off < end:
+                n = min(end - off, 1 << 22)
+                if os.pread(fa, n, off) != os.pread(fb, n, off):
+                    print("bytes differ at", off)
+                    return 1
+                off += n
+    print("sparse files match (%d bytes)" % size)
+    return 0
+
+
 def lookup(mount, prefix, count, step):
     t0 = time.monotonic()
     for i in range(0, count * step, step):
@@ -419,6 +487,8 @@ def main():
         return 0
     if cmd == "compare":
         return compare(sys.argv[2], sys.argv[3], overlay="--aufs" not in sys.argv)
+    if cmd == "sparse-compare":
+        return sparse_compare(sys.argv[2], sys.argv[3])
     if cmd == "lookup":
         lookup(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
         return 0
