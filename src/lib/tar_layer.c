@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/ext4_format.h"
 #include "lib/whiteout.h"
 
 #define READ_BLOCK_SIZE (1u << 20)
