@@ -44,6 +44,21 @@ static void ensure_stdio(void)
 	}
 }
 
+/* §9.2 step 3: soft 1024, hard 1048576. A kernel whose fs.nr_open is
+ * lower keeps its hard limit (logged once kmsg is open). */
+static int nofile_errno;
+static void set_nofile_limit(void)
+{
+	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ .rlim_cur = 1024, .rlim_max = 1048576 }) == 0)
+		return;
+	nofile_errno = errno;
+	struct rlimit cur;
+	if (getrlimit(RLIMIT_NOFILE, &cur) == 0) {
+		cur.rlim_cur = cur.rlim_max < 1024 ? cur.rlim_max : 1024;
+		setrlimit(RLIMIT_NOFILE, &cur);
+	}
+}
+
 static __attribute__((noreturn)) void fatal(const char *what)
 {
 	init_log(INIT_LOG_ERR, "%s: %s", what, err_text());
@@ -69,7 +84,7 @@ int main(int argc, char **argv)
 
 	init_block_signals();
 	setenv("PATH", INIT_CHILD_PATH, 1);
-	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ .rlim_cur = 1024, .rlim_max = 1048576 });
+	set_nofile_limit();
 
 	int dev = init_mount_dev();
 	ensure_stdio();
@@ -77,6 +92,9 @@ int main(int argc, char **argv)
 	init_log(INIT_LOG_INFO, "started at mono %ld.%06ld", (long)started.tv_sec, started.tv_nsec / 1000);
 	if (dev < 0)
 		fatal("mounting /dev");
+	if (nofile_errno)
+		init_log(INIT_LOG_WARNING, "RLIMIT_NOFILE hard 1048576: %s; kept the current hard limit",
+			 strerror(nofile_errno));
 	if (init_mount_basic() < 0)
 		fatal("mounting the basic file systems");
 	if (args.writable_overlays && init_mount_writable_overlays() < 0)
