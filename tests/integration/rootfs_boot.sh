@@ -17,15 +17,22 @@
 need_root
 tmpdir
 command -v qemu-system-x86_64 >/dev/null || { skip "boot" "qemu-system-x86_64 is not installed"; exit 0; }
-if ! make -C "$ROOT" -n --no-print-directory kernel >/dev/null 2>&1; then
+# LCOW_BOOT_KERNEL=FILE boots another kernel (e.g. to try a distribution
+# kernel); by default the project's, from `make kernel`.
+if [ -n "${LCOW_BOOT_KERNEL:-}" ]; then
+	K=$LCOW_BOOT_KERNEL
+	targets=out/initrd.img
+elif make -C "$ROOT" -n --no-print-directory kernel >/dev/null 2>&1; then
+	K=$ROOT/out/vmlinuz
+	targets="kernel out/initrd.img"
+else
 	skip "boot" "no 'make kernel' target in this checkout (mk/kernel.mk comes with the kernel branch)"
 	exit 0
 fi
 # The image is made from the normal build, never the sanitizer one.
-if ! out=$(env -u BUILD -u SANITIZE make -C "$ROOT" --no-print-directory kernel out/initrd.img 2>&1); then
-	fail "make kernel out/initrd.img" "$(echo "$out" | tail -n 10)"; exit 0
+if ! out=$(env -u BUILD -u SANITIZE make -C "$ROOT" --no-print-directory $targets 2>&1); then
+	fail "make $targets" "$(echo "$out" | tail -n 10)"; exit 0
 fi
-K=$ROOT/out/vmlinuz
 I=$ROOT/out/initrd.img
 BOOT=$ROOT/scripts/rootfs/qemu-boot.sh
 has_gcs=0
@@ -41,7 +48,7 @@ cat >"$T/extra/root/lcow-check.sh" <<'SH'
 echo "VMCHECK-BEGIN"
 while read -r src dst type opts rest; do echo "VMMOUNT $dst $type $opts"; done </proc/mounts
 echo "VMTOP $(ls -A / | sort | tr '\n' ' ')"
-echo "VMEMPTY $(for d in /etc /usr /mnt; do [ -z "$(ls -A $d)" ] && echo -n "$d "; done)"
+echo "VMEMPTY$(for d in /etc /usr /mnt; do [ -z "$(ls -A $d)" ] && echo -n " $d"; done)"
 echo "VMRUNC $(runc --version 2>&1 | head -n 1)"
 echo "VMMKFS $(mkfs.ext4 -V 2>&1 | head -n 1)"
 echo "VMLO $(cat /sys/class/net/lo/flags)"
@@ -108,7 +115,7 @@ if [ "$has_gcs" = 1 ]; then
 	status=$(grep -o 'primary child /bin/gcs .*' <<<"$con" | head -n 1)
 	echo "# default boot: ${status:-gcs still running when the VM was stopped}"
 else
-	ok "default boot: init tried /bin/gcs" grep -q 'init: .*exec /bin/gcs (pid' <<<"$con"
+	ok "default boot: init tried /bin/gcs" grep -q 'init: .*starting /bin/gcs: No such file' <<<"$con"
 	skip "default boot: /bin/gcs was started" "the image has no /bin/gcs yet (gcs not built on this branch)"
 fi
 
@@ -118,6 +125,6 @@ rc=$?
 con=$(tr -d '\r' <"$T/current.log")
 ok "hcsshim boot: the entropy failure is logged, not fatal" grep -q 'init: .*entropy.*(continuing)' <<<"$con"
 ok "hcsshim boot: init started vsockexec" grep -q 'init: .*exec /bin/vsockexec (pid' <<<"$con"
-ok "hcsshim boot: vsockexec reported the missing log port" grep -q 'vsockexec: .*vsock port 109' <<<"$con"
+ok "hcsshim boot: vsockexec reported the missing log port" grep -q 'vsockexec: .*vsock' <<<"$con"
 ok "hcsshim boot: init logged vsockexec's exit status" grep -q 'primary child /bin/vsockexec (pid [0-9]*) exited with status 1' <<<"$con"
 ok_eq "hcsshim boot: the VM powered off" "0" "$rc"
