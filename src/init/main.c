@@ -44,6 +44,11 @@ static void ensure_stdio(void)
 	}
 }
 
+static long elapsed_us(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000000 + (b->tv_nsec - a->tv_nsec) / 1000;
+}
+
 /* §9.2 step 3: soft 1024, hard 1048576. A kernel whose fs.nr_open is
  * lower keeps its hard limit (logged once kmsg is open). */
 static int nofile_errno;
@@ -89,17 +94,21 @@ int main(int argc, char **argv)
 	int dev = init_mount_dev();
 	ensure_stdio();
 	init_log_open();
+	struct timespec dev_done, mounts_done, cgroups_done;
+	clock_gettime(CLOCK_MONOTONIC, &dev_done);
 	if (dev < 0)
 		fatal("mounting /dev");
 	if (init_mount_basic() < 0)
 		fatal("mounting the basic file systems");
 	if (args.writable_overlays && init_mount_writable_overlays() < 0)
 		fatal("mounting the writable overlays");
+	clock_gettime(CLOCK_MONOTONIC, &mounts_done);
 	/* The GCS creates its cgroups as it starts: mount them before it. */
 	int cg = init_mount_cgroups();
 	char cg_error[256] = "";
 	if (cg < 0)
 		snprintf(cg_error, sizeof(cg_error), "%s", err_text());
+	clock_gettime(CLOCK_MONOTONIC, &cgroups_done);
 
 	/* The CURRENT host serves the bridge only after the entropy
 	 * connection (gcs-protocol.md §1.3): it must precede the program. */
@@ -124,8 +133,10 @@ int main(int argc, char **argv)
 		if (primary < 0)
 			fatal("starting the program");
 	}
-	init_log(INIT_LOG_INFO, "timeline: main at mono %ld.%06ld, spawn at mono %ld.%06ld",
-		 (long)started.tv_sec, started.tv_nsec / 1000, (long)spawning.tv_sec, spawning.tv_nsec / 1000);
+	init_log(INIT_LOG_INFO, "timeline: main at mono %ld.%06ld, spawn at mono %ld.%06ld (us: dev %ld, mounts %ld, cgroups %ld)",
+		 (long)started.tv_sec, started.tv_nsec / 1000, (long)spawning.tv_sec, spawning.tv_nsec / 1000,
+		 elapsed_us(&started, &dev_done), elapsed_us(&dev_done, &mounts_done),
+		 elapsed_us(&mounts_done, &cgroups_done));
 	if (nofile_errno)
 		init_log(INIT_LOG_WARNING, "RLIMIT_NOFILE hard 1048576: %s; kept the current hard limit",
 			 strerror(nofile_errno));
