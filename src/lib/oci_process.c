@@ -76,7 +76,7 @@ static const char *const v3_capabilities[] = {
 int oci_process_from_parameters(json_object *params, json_object **out)
 {
 	*out = NULL;
-	_cleanup_json_ json_object *p = json_object_new_object();
+	_cleanup_jobj_ json_object *p = json_object_new_object();
 	json_object *args = json_object_new_array();
 	if (!p || !args) {
 		json_object_put(args);

@@ -449,7 +449,7 @@ int ctr_runc_status(const char *id, char **status, uint32_t *hr)
 	int r = run_simple(argv, "state", id, hr, &out);
 	if (r < 0)
 		return r;
-	_cleanup_json_ json_object *st = NULL;
+	_cleanup_jobj_ json_object *st = NULL;
 	const char *s = NULL;
 	if (oci_json_parse(out, strlen(out), &st) < 0 || oci_json_get_string(st, "status", &s) < 0 || !s) {
 		set_hr(hr, OCI_HR_E_FAIL);
