@@ -348,9 +348,11 @@ def cmd_v3(a):
         return
     pid = r["ProcessId"]
     if a.get("exec"):
-        r2, st2 = h.exec(cid, {"CommandLine": a["exec"]})
+        r2, st2 = h.exec(cid, {"CommandLine": a["exec"], "Environment": {"PATH": "/bin:/usr/bin"}})
         out("exec2_result", u32(r2["Result"]))
-        if r2["Result"] == 0:
+        if r2["Result"]:
+            out("exec2_error", r2.get("ErrorMessage", ""))
+        else:
             w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r2["ProcessId"], "TimeoutInMs": 0xFFFFFFFF})
             out("exec2_exit", w.get("ExitCode"))
             st2["out"].done.wait(10)
