@@ -73,7 +73,10 @@ class Host:
     def __init__(self, dir_):
         self.dir = dir_
         self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.lsock.bind(os.path.join(dir_, str(BRIDGE_PORT)))
+        path = os.path.join(dir_, str(BRIDGE_PORT))
+        if os.path.exists(path):
+            os.unlink(path)
+        self.lsock.bind(path)
         self.lsock.listen(1)
         self.next_id = 0
         self.next_port = 0x40000001
@@ -237,13 +240,17 @@ def cmd_v4(a):
             out("layer%d_error" % i, r.get("ErrorMessage", ""))
             return
         lpaths.append(p)
-    r = modify(h, "MappedVirtualDisk", {"MountPath": root, "Lun": int(a["scratch"]), "Controller": int(a.get("controller", 0)),
-                                        "EnsureFilesystem": True, "Filesystem": "ext4"})
-    out("scratch_result", u32(r["Result"]))
-    r = modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs",
-                                     "Layers": [{"Path": p} for p in lpaths],
-                                     "ScratchPath": "%s/scratch/%s" % (root, cid)})
+    scratch = {}
+    if a.get("scratch"):
+        r = modify(h, "MappedVirtualDisk", {"MountPath": root, "Lun": int(a["scratch"]), "Controller": int(a.get("controller", 0)),
+                                            "EnsureFilesystem": True, "Filesystem": "ext4"})
+        out("scratch_result", u32(r["Result"]))
+        scratch = {"ScratchPath": "%s/scratch/%s" % (root, cid)}
+    r = modify(h, "CombinedLayers", dict({"ContainerID": cid, "ContainerRootPath": root + "/rootfs",
+                                          "Layers": [{"Path": p} for p in lpaths]}, **scratch))
     out("combine_result", u32(r["Result"]))
+    if r["Result"]:
+        out("combine_error", r.get("ErrorMessage", ""))
     spec = base_spec(argv(a["cmd"]), terminal=a.get("tty") == "1", root=root + "/rootfs")
     if a.get("user"):
         spec["process"]["user"]["username"] = a["user"]
@@ -314,7 +321,9 @@ def cmd_v4(a):
     if a.get("keep") == "1":
         return
     for step, body in (("combine_remove", ("CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs"})),
-                       ("scratch_remove", ("MappedVirtualDisk", {"MountPath": root, "Lun": int(a["scratch"])}))):
+                       ("scratch_remove", ("MappedVirtualDisk", {"MountPath": root, "Lun": int(a.get("scratch") or 0)}))):
+        if step == "scratch_remove" and not a.get("scratch"):
+            continue
         r = modify(h, body[0], body[1], request="Remove")
         out(step + "_result", u32(r["Result"]))
     for i, p in enumerate(lpaths):
@@ -374,6 +383,57 @@ def cmd_v3(a):
     out("late_wait_exit", r.get("ExitCode"))
 
 
+def cmd_par(a):
+    """N containers at once on one layer disk (read-only overlays), each
+    printing its number; all run concurrently on one bridge connection."""
+    h = Host(a["dir"])
+    h.accept()
+    h.negotiate()
+    n = int(a["n"])
+    layer = "%s/mounts/par-%s" % (a["run"], a["id"])
+    r = modify(h, "MappedVirtualDisk", {"MountPath": layer, "Lun": int(a["lun"]), "ReadOnly": True})
+    out("layer_result", u32(r["Result"]))
+    results = {}
+
+    def one(i):
+        cid = "%s-%d" % (a["id"], i)
+        root = "%s/c/%s" % (a["run"], cid)
+        res = []
+        r = modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs", "Layers": [{"Path": layer}]})
+        res.append(r["Result"])
+        spec = base_spec(["sh", "-c", "echo %d; %s" % (i, a.get("extra", "true"))], root=root + "/rootfs")
+        spec["root"]["readonly"] = True
+        cfg = {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": root, "OciSpecification": spec}
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(cfg)})
+        res.append(r["Result"])
+        if r["Result"]:
+            results[i] = ("create", r.get("ErrorMessage"))
+            return
+        r, st = h.exec(cid, {})
+        res.append(r["Result"])
+        w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r.get("ProcessId", 0), "TimeoutInMs": 0xFFFFFFFF})
+        st["out"].done.wait(10)
+        res.append(w.get("ExitCode"))
+        res.append(st["out"].buf.decode().strip())
+        res.append(h.wait_notification(cid) is not None)
+        res.append(modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs"}, request="Remove")["Result"])
+        res.append(h.call("DeleteContainerState", {"ContainerId": cid})["Result"])
+        results[i] = tuple(res)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    good = sum(1 for i in range(n) if results.get(i) == (0, 0, 0, 0, str(i), True, 0, 0))
+    out("good", good)
+    for i in range(n):
+        if results.get(i) != (0, 0, 0, 0, str(i), True, 0, 0):
+            out("bad%d" % i, results.get(i))
+    r = modify(h, "MappedVirtualDisk", {"MountPath": layer, "Lun": int(a["lun"])}, request="Remove")
+    out("layer_remove_result", u32(r["Result"]))
+
+
 def cmd_raw(a):
     """Sends REQUESTS (a JSON list of [name, body]) after negotiating; prints each Result and error."""
     h = Host(a["dir"])
@@ -393,7 +453,7 @@ def cmd_raw(a):
 
 def main():
     a = dict(arg.split("=", 1) for arg in sys.argv[2:])
-    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw}[sys.argv[1]](a)
+    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par}[sys.argv[1]](a)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ ct_busybox_tree() {
 	for a in $("$d/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$d/bin/$a"; done
 	printf 'root:x:0:0:root:/root:/bin/sh\nwww:x:33:34:www:/tmp:/bin/sh\n' >"$d/etc/passwd"
 	printf 'root:x:0:\nwww-data:x:34:\n' >"$d/etc/group"
+	: >"$d/etc/hostname"; : >"$d/etc/hosts"; : >"$d/etc/resolv.conf"
 }
 
 # ct_layer_image TREE FILE SIZE_MB: an ext4 layer disk made from TREE.
@@ -65,6 +66,7 @@ ct_host_start() {
 # ct_gcs_start [EXTRA FLAGS]: starts the GCS against the test host.
 CT_CGROUP_PARENT=/containers-test-$$
 ct_gcs_start() {
+	mkdir -p "$T"
 	"$BIN/gcs" -transport "unix:$T/sock" -sysfs-root "$T/sys" -runtime "${CT_RUNTIME:-/sbin/runc}" \
 		-cgroup-parent "$CT_CGROUP_PARENT" -v3-root "$T/v3" -runc-state-dir "$T/runc-state" \
 		-device-timeout-ms "${CT_DEVICE_TIMEOUT:-3000}" -loglevel debug "$@" >>"$T/gcs.log" 2>&1 &
