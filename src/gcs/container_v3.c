@@ -189,6 +189,14 @@ static int handle_create_v3(struct gcs_request *req)
 	struct oci_v3_settings s;
 	if ((r = oci_v3_settings_parse(cfg, &s)) < 0)
 		return container_fail(req, HR_INVALID_JSON, r);
+	if (!s.n_layers && !s.has_scratch && !s.n_disks && !s.n_dirs) {
+		/* Nothing to build (a Create that only selects protocol 3, as
+		 * gcsctl sends): no container is recorded, so it can be sent
+		 * again on every connection. */
+		oci_v3_settings_free(&s);
+		json_object_object_add(gcs_request_response(req), "SelectedProtocolVersion", json_object_new_int(3));
+		return 0;
+	}
 	struct container *c;
 	if ((r = container_new(id, 3, gcs_request_activity_id(req), &c)) < 0) {
 		oci_v3_settings_free(&s);
@@ -201,9 +209,10 @@ static int handle_create_v3(struct gcs_request *req)
 	for (size_t i = 0; r == 0 && i < s.n_dirs; i++)
 		r = container_v3_map(c, true, s.dirs[i].port, s.dirs[i].container_path, s.dirs[i].read_only,
 				     s.dirs[i].create_in_uvm, false);
-	if (r == 0)
+	/* mapped disks/directories only: no root file system to build */
+	if (r == 0 && (s.n_layers || s.has_scratch))
 		r = build_storage(c, &s);
-	if (r == 0) {
+	if (r == 0 && c->storage_index >= 0) {
 		char b[4200];
 		storage_dir(c, NULL, b, sizeof(b));
 		if (!(c->bundle = strdup(b)))
@@ -410,7 +419,9 @@ int container_execute_v3(struct gcs_request *req, struct bridge_exec *e)
 	pthread_mutex_lock(&c->lock);
 	bool first = !c->init_started;
 	pthread_mutex_unlock(&c->lock);
-	if (first) {
+	if (first && !c->bundle) {
+		r = err_setmsg(-ENOENT, "container %s has no layers to run from", c->id);
+	} else if (first) {
 		if (!e->oci_spec)
 			r = err_setmsg(-EINVAL, "the first process of container %s needs an OciSpecification", c->id);
 		else

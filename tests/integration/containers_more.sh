@@ -54,7 +54,7 @@ ct_host_start_wait_key() { local i; for i in $(seq 200); do grep -q "^$1=" "$T/k
 ct_host_start_wait_key start_result
 ok_eq "container running before the kill" 0 "$(ct_get keep start_result)"
 ok "mounts exist before the kill" test "$(ct_mounts_under "$T/run")" -gt 0
-kill -9 "$CT_GCS_PID"
+kill -9 "$CT_GCS_PID"; wait "$CT_GCS_PID" 2>/dev/null
 kill "$CT_HOST_PID" 2>/dev/null
 wait "$CT_HOST_PID" 2>/dev/null
 ct_host_start again raw requests='[]'
