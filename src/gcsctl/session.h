@@ -22,6 +22,7 @@ struct gcsctl_options {
 	int timeout_s;          /* how long to wait for the GCS to connect */
 	bool verbose;
 	const char *container_id; /* V3 bootstrap container id */
+	const char *bootstrap_config; /* V3 bootstrap ContainerConfig (NULL: "{}") */
 };
 extern struct gcsctl_options gcsctl_opts;
 
