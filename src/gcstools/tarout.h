@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "lib/vhd2tar_flags.h"
+#include "lib/goflag.h"
 #include "lib/vhd2tar_tar.h"
 
 struct tarout_options {

@@ -187,18 +187,18 @@ static int vhd2tar_main(int argc, char **argv)
 	const char *env_tmp = getenv("TMPDIR");
 	struct goflag flags[9];
 	size_t n = tarout_flags(&o, NAME, flags);
-	flags[n++] = (struct goflag){ "i", GOFLAG_STRING, &input, "read the disk from this file instead of stdin" };
+	flags[n++] = (struct goflag)GOFLAG_STR("i", NULL, "read the disk from this file instead of stdin", &input);
 	const char *tmpdir_default = o.tmpdir;
 
-	char errbuf[256];
-	int first;
-	enum goflag_result pr = goflag_parse(flags, n, argc, argv, &first, errbuf, sizeof(errbuf));
-	if (pr != GOFLAG_OK || first < argc) {
-		if (pr == GOFLAG_ERROR)
-			fprintf(stderr, "%s\n", errbuf);
-		else if (pr == GOFLAG_OK)
+	int first = argc;
+	int pr = goflag_parse(flags, n, argc, argv, &first);
+	if (pr < 0 || first < argc) {
+		if (pr == -EINVAL)
+			fprintf(stderr, "%s\n", err_text());
+		else if (pr == 0)
 			fprintf(stderr, "unexpected argument: %s\n", argv[first]);
-		goflag_usage(stderr, NAME, synopsis, flags, n);
+		fprintf(stderr, "Usage of %s:\n%s\n", NAME, synopsis);
+		goflag_print_defaults(stderr, flags, n);
 		return 2;
 	}
 	if (o.tmpdir == tmpdir_default && env_tmp && *env_tmp)
