@@ -1358,7 +1358,8 @@ static int write_bitmaps(struct ext4_writer *w, const struct geometry *g, struct
 		free(ib);
 		return err_set(-ENOMEM, "building bitmaps");
 	}
-	qsort(w->freed, w->nfreed, sizeof(*w->freed), cmp_freed);
+	if (w->nfreed)
+		qsort(w->freed, w->nfreed, sizeof(*w->freed), cmp_freed);
 	uint32_t used_gdt = (uint32_t)ext4_div_round_up(g->groups, EXT4_DESCS_PER_BLOCK);
 	size_t fi = 0;
 	int r = 0;
