@@ -1456,7 +1456,9 @@ static int write_superblock(struct ext4_writer *w, const struct geometry *g, uin
 	sb.s_min_extra_isize = le16(EXT4_EXTRA_ISIZE);
 	sb.s_want_extra_isize = le16(EXT4_EXTRA_ISIZE);
 	sb.s_log_groups_per_flex = 31;
-	sb.s_lpf_ino = le32(EXT4_FIRST_INO);
+	/* A layer may replace lost+found with something else. */
+	const struct inode_rec *lpf = &w->inodes[EXT4_FIRST_INO];
+	sb.s_lpf_ino = le32((lpf->state & REC_REACHED) && is_dir(lpf) ? EXT4_FIRST_INO : 0);
 	memcpy(block + 1024, &sb, sizeof(sb));
 	return pwrite_all(w->fd, block, sizeof(block), 0);
 }
