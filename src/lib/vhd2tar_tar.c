@@ -28,6 +28,7 @@ struct vtar {
 	uint64_t max_bytes, written;
 	int write_errno;
 	int finished, discard;
+	int sparse; /* the current entry has a sparse map */
 	size_t used;
 	unsigned char *buf;
 };
@@ -135,16 +136,43 @@ static int is_opaque_xattr(const struct vtar_xattr *x)
 	return strcmp(x->name, VTAR_OPAQUE_XATTR) == 0 && x->len == 1 && ((const char *)x->value)[0] == 'y';
 }
 
+/* libarchive prints a pax time as "<sec>.<nsec>", which for a negative
+ * time with a fraction (sec -2, nsec 750000000 = -1.25 s) reads as -2.75 s
+ * to every pax reader that takes the value as the decimal POSIX says it
+ * is (GNU tar, Go, Python). Handing it (sec + 1, 1e9 - nsec) prints
+ * "-1.25". Between -1 and 0 s no such pair exists; that is rounded to -1 s. */
+static void pax_time(int64_t *sec, long *nsec, const struct vtar_time *t)
+{
+	*sec = t->sec;
+	*nsec = (long)t->nsec;
+	if (t->sec < 0 && t->nsec) {
+		if (t->sec == -1) {
+			*nsec = 0;
+		} else {
+			*sec = t->sec + 1;
+			*nsec = 1000000000L - (long)t->nsec;
+		}
+	}
+}
+
 static void set_times(struct archive_entry *ae, const struct vtar_entry *e, int with_mtime)
 {
-	if (with_mtime)
-		archive_entry_set_mtime(ae, e->mtime.sec, e->mtime.nsec);
-	else
+	int64_t sec;
+	long nsec;
+	if (with_mtime) {
+		pax_time(&sec, &nsec, &e->mtime);
+		archive_entry_set_mtime(ae, sec, nsec);
+	} else {
 		archive_entry_set_mtime(ae, 0, 0);
-	if (e->has_atime)
-		archive_entry_set_atime(ae, e->atime.sec, e->atime.nsec);
-	if (e->has_ctime)
-		archive_entry_set_ctime(ae, e->ctime.sec, e->ctime.nsec);
+	}
+	if (e->has_atime) {
+		pax_time(&sec, &nsec, &e->atime);
+		archive_entry_set_atime(ae, sec, nsec);
+	}
+	if (e->has_ctime) {
+		pax_time(&sec, &nsec, &e->ctime);
+		archive_entry_set_ctime(ae, sec, nsec);
+	}
 }
 
 static int write_entry(struct vtar *t, const char *path)
@@ -192,10 +220,12 @@ int vtar_header(struct vtar *t, const struct vtar_entry *e)
 		_cleanup_free_ char *name = join_name(e->path, VTAR_WHITEOUT_PREFIX, NULL);
 		if (!name)
 			return err_set(-ENOMEM, "naming the whiteout of %s", e->path);
+		t->sparse = 0;
 		return write_marker(t, name, 0600, e, 1);
 	}
 
 	struct archive_entry *ae = t->entry;
+	t->sparse = 0;
 	archive_entry_clear(ae);
 	archive_entry_copy_pathname(ae, e->path);
 	archive_entry_set_mode(ae, e->mode);
@@ -219,6 +249,7 @@ int vtar_header(struct vtar *t, const struct vtar_entry *e)
 		switch (e->mode & S_IFMT) {
 		case S_IFREG:
 			archive_entry_set_size(ae, (la_int64_t)e->size);
+			t->sparse = e->nregions > 0;
 			for (size_t i = 0; i < e->nregions; i++)
 				archive_entry_sparse_add_entry(ae, (la_int64_t)e->regions[i].offset,
 							       (la_int64_t)e->regions[i].length);
@@ -258,6 +289,8 @@ int vtar_data(struct vtar *t, const void *buf, size_t len)
 	/* Holes are consumed by libarchive's sparse bookkeeping without being
 	 * read, so one call covers a hole of any length. */
 	static const unsigned char zero_page[4096];
+	if (!buf && !t->sparse)
+		return err_setmsg(-EINVAL, "a hole in a file written densely");
 	const unsigned char *p = buf ? buf : zero_page;
 	while (len > 0) {
 		la_ssize_t n = archive_write_data(t->archive, p, len);

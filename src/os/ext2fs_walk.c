@@ -589,7 +589,7 @@ static int emit_block_file(struct walk *w, uint32_t ino, struct vtar_entry *e)
 			else
 				regions[k++] = (struct vtar_region){ start, end - start };
 		}
-		if (k == 0) /* all hole: one empty region at the end keeps it sparse */
+		if (k == 0) /* all hole: an empty region at the end keeps it sparse */
 			regions[k++] = (struct vtar_region){ size, 0 };
 		e->regions = regions;
 		e->nregions = k;
@@ -616,8 +616,15 @@ static int emit_block_file(struct walk *w, uint32_t ino, struct vtar_entry *e)
 			return r;
 		pos = end;
 	}
-	if (pos < size && !regions) /* cannot happen: dense means fully mapped */
-		return err_setmsg(-EUCLEAN, "%s: block map shorter than the file", shown(w));
+	if (pos < size) {
+		if (!regions) /* cannot happen: dense means fully mapped */
+			return err_setmsg(-EUCLEAN, "%s: block map shorter than the file", shown(w));
+		/* The trailing hole; also the call that makes libarchive write
+		 * the sparse map of a file that is all hole. */
+		r = vtar_data(w->out, NULL, size - pos);
+		if (r < 0)
+			return err_wrap(r, "%s", shown(w));
+	}
 	return 0;
 }
 
@@ -639,16 +646,24 @@ static int emit_regular(struct walk *w, uint32_t ino, struct vtar_entry *e)
 	int r = read_inline(w, ino, &got);
 	if (r < 0)
 		return r;
-	if (e->size > got)
-		return err_setmsg(-EUCLEAN, "%s: inline file of %llu bytes holds only %zu", shown(w),
-				  (unsigned long long)e->size, got);
+	/* A file longer than its inline data reads as zeros past it (the
+	 * kernel zero-fills; mke2fs -d makes such files from all-zero ones):
+	 * the rest is a hole. */
+	size_t len = e->size < got ? (size_t)e->size : got;
+	struct vtar_region region = { len ? 0 : e->size, len };
+	if (len < e->size) {
+		e->regions = &region;
+		e->nregions = 1;
+		w->stats->sparse_files++;
+	}
 	r = vtar_header(w->out, e);
 	if (r < 0)
 		return r;
-	r = count_data(w, e->size);
-	if (r < 0)
-		return r;
-	r = vtar_data(w->out, w->buf, (size_t)e->size);
+	r = count_data(w, len);
+	if (r >= 0 && len)
+		r = vtar_data(w->out, w->buf, len);
+	if (r >= 0 && len < e->size)
+		r = vtar_data(w->out, NULL, e->size - len);
 	return r < 0 ? err_wrap(r, "%s", shown(w)) : 0;
 }
 
