@@ -37,13 +37,14 @@ LCOW_VERSION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknow
 CPPFLAGS += -DLCOW_VERSION=\"$(LCOW_VERSION)\" -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc
 CFLAGS += -std=gnu11 $(OPT) -g $(WARN) -MMD -MP $(MODE_CFLAGS)
 LDFLAGS += -Wl,--as-needed $(MODE_LDFLAGS)
-DEFAULT_LDLIBS := -larchive -lext2fs -lcom_err -ljson-c -lpthread
+DEFAULT_LDLIBS := -larchive -lext2fs -lcom_err -ljson-c -lz -lpthread
 
 PROGRAMS := $(filter-out lib os,$(patsubst src/%/,%,$(wildcard src/*/)))
 -include $(wildcard src/*/build.mk)
 
 # Image parts: each mk/*.mk adds its targets (kernel, initrd, disks) to
 # IMAGE_PARTS; `make image` builds them all and prints a summary.
+.DEFAULT_GOAL := all
 IMAGE_PARTS :=
 OUT ?= out
 -include $(wildcard mk/*.mk)
