@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/err.h"
+#include "lib/whiteout.h"
 
 #define OUT_BUFFER_SIZE (1u << 20)
 #define DIRECT_WRITE_MIN (128u << 10)
@@ -128,12 +129,12 @@ int vtar_open(struct vtar **out, int fd, enum vtar_whiteout whiteout, uint64_t m
 
 int vtar_is_whiteout(enum vtar_whiteout whiteout, uint32_t mode, uint32_t major, uint32_t minor)
 {
-	return whiteout == VTAR_WHITEOUT_OVERLAY && S_ISCHR(mode) && major == 0 && minor == 0;
+	return whiteout == VTAR_WHITEOUT_OVERLAY && whiteout_is_disk_whiteout(mode, major, minor);
 }
 
 static int is_opaque_xattr(const struct vtar_xattr *x)
 {
-	return strcmp(x->name, VTAR_OPAQUE_XATTR) == 0 && x->len == 1 && ((const char *)x->value)[0] == 'y';
+	return strcmp(x->name, WHITEOUT_OPAQUE_XATTR) == 0 && whiteout_is_opaque_value(x->value, x->len);
 }
 
 /* libarchive prints a pax time as "<sec>.<nsec>", which for a negative
@@ -197,19 +198,18 @@ static int write_marker(struct vtar *t, const char *path, uint32_t perm, const s
 	return write_entry(t, path);
 }
 
-static char *join_name(const char *path, const char *prefix, const char *name)
+/* The tar name of a whiteout (for == 'w') or of a directory's opaque
+ * marker (for == 'o'), from lib/whiteout.h's rules; NULL on failure. */
+static char *marker_name(const char *path, char kind)
 {
-	/* "dir/base" -> "dir/" prefix "base", or with name: "path/" name. */
-	size_t len = strlen(path) + strlen(prefix) + (name ? strlen(name) + 1 : 0) + 1;
-	char *s = malloc(len);
+	size_t size = strlen(path) + sizeof(WHITEOUT_OPAQUE_NAME) + 2;
+	char *s = malloc(size);
 	if (!s)
 		return NULL;
-	if (name) {
-		snprintf(s, len, "%s/%s", path, name);
-	} else {
-		const char *slash = strrchr(path, '/');
-		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-		snprintf(s, len, "%.*s%s%s", (int)dirlen, path, prefix, path + dirlen);
+	int r = kind == 'w' ? whiteout_tar_name_for_whiteout(path, s, size) : whiteout_tar_name_for_opaque(path, s, size);
+	if (r < 0) {
+		free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -217,11 +217,11 @@ static char *join_name(const char *path, const char *prefix, const char *name)
 int vtar_header(struct vtar *t, const struct vtar_entry *e)
 {
 	if (vtar_is_whiteout(t->whiteout, e->mode, e->rdev_major, e->rdev_minor)) {
-		_cleanup_free_ char *name = join_name(e->path, VTAR_WHITEOUT_PREFIX, NULL);
+		_cleanup_free_ char *name = marker_name(e->path, 'w');
 		if (!name)
-			return err_set(-ENOMEM, "naming the whiteout of %s", e->path);
+			return err_setmsg(-EINVAL, "%s: no whiteout name for it", e->path);
 		t->sparse = 0;
-		return write_marker(t, name, 0600, e, 1);
+		return write_marker(t, name, WHITEOUT_TAR_FILE_MODE & 07777, e, 1);
 	}
 
 	struct archive_entry *ae = t->entry;
@@ -276,7 +276,7 @@ int vtar_header(struct vtar *t, const struct vtar_entry *e)
 	int r = write_entry(t, e->path);
 	if (r < 0 || !opaque)
 		return r;
-	_cleanup_free_ char *marker = join_name(e->path, "", VTAR_OPAQUE_NAME);
+	_cleanup_free_ char *marker = marker_name(e->path, 'o');
 	if (!marker)
 		return err_set(-ENOMEM, "naming the opaque marker of %s", e->path);
 	/* Docker's converter: directory permission bits, owner, atime and

@@ -22,6 +22,7 @@
 #include "lib/err.h"
 #include "lib/ext2fs_fields.h"
 #include "lib/vhd2tar_acl.h"
+#include "lib/whiteout.h"
 
 #define READ_CHUNK (1u << 20)
 #define MAX_DEPTH 4096
@@ -256,7 +257,7 @@ static int list_sorted(struct walk *w, uint32_t dir_ino, struct listing *l)
 			if (!vtar_is_whiteout(w->opt->whiteout, w->inode->i_mode, major, minor))
 				continue;
 			char *key;
-			if (asprintf(&key, VTAR_WHITEOUT_PREFIX "%s", le->name) < 0)
+			if (asprintf(&key, WHITEOUT_PREFIX "%s", le->name) < 0)
 				return err_set(-ENOMEM, "listing directory %s", shown(w));
 			le->key = key;
 		}
@@ -883,9 +884,9 @@ int e2walk_to_tar(const char *image_path, int image_fd, uint64_t image_size, con
 		r = read_xattrs(&w, EXT2_ROOT_INO, &x);
 		if (r >= 0) {
 			for (size_t i = 0; i < x.n && opt->whiteout == VTAR_WHITEOUT_OVERLAY; i++) {
-				if (strcmp(x.v[i].name, VTAR_OPAQUE_XATTR) == 0 && x.v[i].len == 1 &&
-				    ((const char *)x.v[i].value)[0] == 'y') {
-					struct vtar_entry m = { .path = VTAR_OPAQUE_NAME, .mode = S_IFREG | (w.inode->i_mode & 0777),
+				if (strcmp(x.v[i].name, WHITEOUT_OPAQUE_XATTR) == 0 &&
+				    whiteout_is_opaque_value(x.v[i].value, x.v[i].len)) {
+					struct vtar_entry m = { .path = WHITEOUT_OPAQUE_NAME, .mode = S_IFREG | (w.inode->i_mode & 0777),
 								.uid = inode_uid(*w.inode), .gid = inode_gid(*w.inode) };
 					r = vtar_header(out, &m);
 				}

@@ -2,7 +2,7 @@
 """mktree.py: builds a directory tree with every kind of entry a layer can
 hold, for the vhd2tar tests (run as root: devices, owners, trusted.* xattrs).
 
-    mktree.py DIR [--big N] [--no-whiteouts] [--no-far-times] [--seed S]
+    mktree.py DIR [--big N] [--no-whiteouts|--aufs-whiteouts] [--no-far-times] [--seed S]
 
 Regular files of edge-case sizes with pseudo-random content, empty and
 nested directories, fast and slow symlinks, hard-link groups across
@@ -32,6 +32,8 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--big", type=int, default=0)
     ap.add_argument("--no-whiteouts", action="store_true")
+    ap.add_argument("--aufs-whiteouts", action="store_true",
+                    help="whiteouts as a layer tar spells them (.wh. files), not as overlayfs does")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-far-times", action="store_true",
                     help="no times past 2038 (mke2fs -d stores only 32-bit seconds)")
@@ -73,7 +75,13 @@ def main():
     s.bind(j("special", "socket"))
     s.close()
 
-    if not a.no_whiteouts:
+    if a.aufs_whiteouts:
+        os.makedirs(j("layer", "opaque", "inner"))
+        write(j("layer", "opaque", "kept"), b"kept\n")
+        write(j("layer", "opaque", ".wh..wh..opq"), b"")
+        write(j("layer", ".wh.deleted"), b"")
+        write(j("layer", "opaque", "inner", ".wh.gone"), b"")
+    elif not a.no_whiteouts:
         os.makedirs(j("layer", "opaque", "inner"))
         write(j("layer", "opaque", "kept"), b"kept\n")
         os.setxattr(j("layer", "opaque"), "trusted.overlay.opaque", b"y")

@@ -1,6 +1,5 @@
 /* Unit tests for ext4 timestamp and device-number decoding
- * (src/lib/ext2fs_fields.h) and fixed-VHD footer recognition
- * (src/lib/vhd2tar_footer.h). */
+ * (src/lib/ext2fs_fields.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +8,6 @@
 #include <cmocka.h>
 
 #include "lib/ext2fs_fields.h"
-#include "lib/vhd2tar_footer.h"
 
 static void test_time_without_extra_is_signed_32_bit_seconds(void **state)
 {
@@ -84,58 +82,6 @@ static void test_whiteout_device_is_0_0(void **state)
 	assert_int_equal(minor, 0);
 }
 
-/* The footer test vector of vhd-vhdx.md A.5 (S = 0x13F000). */
-static void make_footer(uint8_t f[512])
-{
-	memset(f, 0, 512);
-	memcpy(f, "conectix", 8);
-	f[11] = 2;                         /* features */
-	f[13] = 1;                         /* version 0x00010000 */
-	memset(f + 16, 0xff, 8);           /* data offset */
-	memcpy(f + 28, "win ", 4);
-	f[33] = 0x0a;                      /* creator version 0x000A0000 */
-	memcpy(f + 36, "Wi2k", 4);
-	const uint8_t size[8] = { 0, 0, 0, 0, 0, 0x13, 0xF0, 0 };
-	memcpy(f + 40, size, 8);
-	memcpy(f + 48, size, 8);
-	f[56] = 0; f[57] = 37; f[58] = 4; f[59] = 17;
-	f[63] = 2;                         /* fixed */
-	f[64] = 0xFF; f[65] = 0xFF; f[66] = 0xEF; f[67] = 0x90;
-}
-
-static void test_footer_with_cookie_is_recognised_and_checksum_verified(void **state)
-{
-	(void)state;
-	uint8_t f[512];
-	make_footer(f);
-	struct vhd2tar_footer_info info;
-	assert_int_equal(vhd2tar_footer_detect(f, 0x13F000 + 512, &info), VHD2TAR_FOOTER_PRESENT);
-	assert_true(info.checksum_ok);
-	assert_int_equal(info.disk_type, 2);
-	assert_int_equal(info.current_size, 0x13F000);
-}
-
-static void test_footer_with_bad_checksum_is_still_a_footer(void **state)
-{
-	(void)state;
-	uint8_t f[512];
-	make_footer(f);
-	f[67] ^= 1;
-	struct vhd2tar_footer_info info;
-	assert_int_equal(vhd2tar_footer_detect(f, 0x13F000 + 512, &info), VHD2TAR_FOOTER_PRESENT);
-	assert_false(info.checksum_ok);
-}
-
-static void test_ext4_data_is_not_a_footer(void **state)
-{
-	(void)state;
-	uint8_t f[512] = { 0 };
-	struct vhd2tar_footer_info info;
-	assert_int_equal(vhd2tar_footer_detect(f, 1 << 20, &info), VHD2TAR_FOOTER_ABSENT);
-	memcpy(f, "conectiX", 8);
-	assert_int_equal(vhd2tar_footer_detect(f, 1 << 20, &info), VHD2TAR_FOOTER_ABSENT);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,9 +93,6 @@ int main(void)
 		cmocka_unit_test(test_old_device_encoding_in_block0),
 		cmocka_unit_test(test_new_device_encoding_in_block1),
 		cmocka_unit_test(test_whiteout_device_is_0_0),
-		cmocka_unit_test(test_footer_with_cookie_is_recognised_and_checksum_verified),
-		cmocka_unit_test(test_footer_with_bad_checksum_is_still_a_footer),
-		cmocka_unit_test(test_ext4_data_is_not_a_footer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
