@@ -177,7 +177,7 @@ static const char synopsis[] =
 	"its files as a pax tar: sorted by name, directories before their contents, hard\n"
 	"links as links to the first name, xattrs and POSIX ACLs as SCHILY.xattr records,\n"
 	"nanosecond times, sparse files kept sparse. Exit 0 on success, 1 on failure,\n"
-	"2 for bad flags.";
+	"2 for bad flags. A piped stdin is first copied to -tmpdir (removed at once).";
 
 static int vhd2tar_main(int argc, char **argv)
 {

@@ -262,7 +262,8 @@ static int list_sorted(struct walk *w, uint32_t dir_ino, struct listing *l)
 			le->key = key;
 		}
 	}
-	qsort(l->v, l->n, sizeof(*l->v), key_compare);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), key_compare);
 	return 0;
 }
 
@@ -333,7 +334,8 @@ static int xattr_collect(char *name, char *value, size_t value_len, void *priv)
 		copy = malloc(value_len ? value_len : 1);
 		if (!copy)
 			goto nomem;
-		memcpy(copy, value, value_len);
+		if (value_len)
+			memcpy(copy, value, value_len);
 		copy_len = value_len;
 	}
 	char *n = strdup(name);
@@ -397,7 +399,8 @@ static int read_xattrs(struct walk *w, uint32_t ino, struct xattr_list *x)
 		xattr_list_free(x);
 		return fs_error(e, "%s: listing xattrs", shown(w));
 	}
-	qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
 	return 0;
 }
 
@@ -676,7 +679,9 @@ static int read_symlink(struct walk *w, uint32_t ino, char **target)
 	if (size == 0 || size >= w->blocksize)
 		return err_setmsg(-EUCLEAN, "%s: symlink target of %llu bytes", shown(w), (unsigned long long)size);
 	size_t len = (size_t)size;
-	if (ext2fs_is_fast_symlink((struct ext2_inode *)in)) {
+	/* The kernel's rule (ext4_inode_is_fast_symlink): not inline, and no
+	 * data blocks besides an xattr block -> the target is in i_block. */
+	if (!(in->i_flags & EXT4_INLINE_DATA_FL) && ext2fs_inode_data_blocks2(w->fs, (struct ext2_inode *)in) == 0) {
 		if (len >= sizeof(in->i_block))
 			return err_setmsg(-EUCLEAN, "%s: fast symlink of %zu bytes", shown(w), len);
 		*target = strndup((const char *)in->i_block, len);
@@ -820,7 +825,7 @@ static int walk_directory(struct walk *w, uint32_t dir_ino, size_t base, int dep
 	int r = list_sorted(w, dir_ino, &l);
 	for (size_t i = 0; r >= 0 && i < l.n; i++) {
 		if (depth == 0 && !w->opt->keep_lost_found && strcmp(l.v[i].name, "lost+found") == 0 &&
-		    l.v[i].ftype == EXT2_FT_DIR)
+		    (l.v[i].ftype == EXT2_FT_DIR || l.v[i].ftype == EXT2_FT_UNKNOWN))
 			continue;
 		if (l.v[i].ino == EXT2_ROOT_INO) {
 			r = err_setmsg(-EUCLEAN, "directory %s: entry %s links the root directory", shown(w), l.v[i].name);

@@ -139,7 +139,8 @@ static int read_xattrs(struct walk *w, struct xattrs *x)
 		}
 		x->v[x->n++] = (struct vtar_xattr){ .name = name, .value = value, .len = (size_t)vlen };
 	}
-	qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
 	return 0;
 }
 
@@ -393,7 +394,7 @@ static int walk_directory(struct walk *w, size_t base, int depth)
 		n++;
 	}
 	closedir(d);
-	if (r >= 0)
+	if (r >= 0 && n)
 		qsort(v, n, sizeof(*v), key_compare);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		r = path_set(w, base, v[i].name);

@@ -195,7 +195,7 @@ def compare(src, res, args):
             va, vb = getattr(a, f), getattr(b, f)
             if f in ("atime", "ctime") and (va is None or args.times == "none"):
                 continue
-            if f == "mtime" and args.times == "none":
+            if f == "mtime" and (args.times == "none" or (args.ignore_dir_mtime and a.kind == "d")):
                 continue
             if f in ("mtime", "atime", "ctime") and args.seconds:
                 va, vb = va // 10**9, (vb // 10**9 if vb is not None else None)
@@ -220,6 +220,8 @@ def main():
                     help="directories only in the result are parents the converter had to create")
     ap.add_argument("--ignore-xattr", action="append", default=[], metavar="PREFIX")
     ap.add_argument("--ignore-symlink-attrs", action="store_true")
+    ap.add_argument("--ignore-dir-mtime", action="store_true",
+                    help="directories' mtimes (for images whose maker does not keep them)")
     ap.add_argument("--count", action="store_true", help="print the number of entries compared")
     ap.add_argument("--skip", action="append", default=[], metavar="NAME",
                     help="leave this entry out (a known defect of the tool that made the image)")
