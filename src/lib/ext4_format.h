@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/ext4_types.h"
+
 static inline uint16_t le16(uint16_t v) { return htole16(v); }
 static inline uint32_t le32(uint32_t v) { return htole32(v); }
 static inline uint64_t le64(uint64_t v) { return htole64(v); }
@@ -65,17 +67,6 @@ static inline uint32_t get_le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4)
 #define EXT4_HUGE_FILE_FL 0x00040000u
 #define EXT4_EXTENTS_FL 0x00080000u
 
-/* §10.1 directory entry file types */
-enum ext4_file_type {
-	EXT4_FT_UNKNOWN = 0,
-	EXT4_FT_REG_FILE = 1,
-	EXT4_FT_DIR = 2,
-	EXT4_FT_CHRDEV = 3,
-	EXT4_FT_BLKDEV = 4,
-	EXT4_FT_FIFO = 5,
-	EXT4_FT_SOCK = 6,
-	EXT4_FT_SYMLINK = 7,
-};
 
 #define EXT4_S_IFMT 0170000u
 #define EXT4_S_IFSOCK 0140000u

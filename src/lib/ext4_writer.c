@@ -25,7 +25,9 @@
 #include "lib/ext4_dir.h"
 #include "lib/ext4_encode.h"
 #include "lib/ext4_extent.h"
+#include "lib/ext4_format.h"
 #include "lib/ext4_hash.h"
+#include "lib/ext4_xattr.h"
 
 #define OUT_BUFFER_SIZE (1u << 20)
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4

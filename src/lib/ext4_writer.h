@@ -20,8 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/ext4_format.h"
-#include "lib/ext4_xattr.h"
+#include "lib/ext4_types.h"
 
 /* Default and upper bound of the image size; the group descriptor table is
  * reserved for the maximum (§5.1), 4 KiB per 16 GiB. */

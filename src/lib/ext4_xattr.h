@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lib/ext4_format.h"
+#include "lib/ext4_types.h"
 
 #define EXT4_XATTR_INDEX_USER 1u
 #define EXT4_XATTR_INDEX_POSIX_ACL_ACCESS 2u
@@ -17,12 +18,6 @@
 #define EXT4_XATTR_INDEX_TRUSTED 4u
 #define EXT4_XATTR_INDEX_SECURITY 6u
 #define EXT4_XATTR_INDEX_SYSTEM 7u
-
-struct ext4_xattr {
-	const char *name; /* full name, e.g. "security.capability" */
-	const void *value;
-	uint32_t len;
-};
 
 /* Maps a full attribute name to ext4's index and stored suffix. Returns 0,
  * or -EOPNOTSUPP for names the kernel's ext4 would not serve (unknown

@@ -4,11 +4,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/ext4_format.h"
 #include "lib/whiteout.h"
 
 #define READ_BLOCK_SIZE (1u << 20)
@@ -27,6 +30,62 @@ static struct archive *open_reader(void)
 	archive_read_support_filter_xz(a);
 	archive_read_support_filter_zstd(a);
 	return a;
+}
+
+/* A pax time is a decimal real number ("-100000.25"). Some libarchive
+ * versions return its integer part and its fraction separately, both
+ * positive in magnitude (-100000 s + 0.25 s), i.e. 0.5 s too late for such a
+ * time. Probe the installed library once with a tiny pax tar whose mtime is
+ * -1.25 and correct entries only if it shows the problem. */
+static void ustar_header(uint8_t h[512], const char *name, char type, unsigned size)
+{
+	memset(h, 0, 512);
+	memcpy(h, name, strlen(name));
+	memcpy(h + 100, "0000644", 7);
+	memcpy(h + 108, "0000000", 7);
+	memcpy(h + 116, "0000000", 7);
+	snprintf((char *)h + 124, 12, "%011o", size);
+	memcpy(h + 136, "00000000000", 11);
+	h[156] = (uint8_t)type;
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+static bool negative_fraction_misparsed(void)
+{
+	static int cached = -1;
+	if (cached >= 0)
+		return cached;
+	static const char record[] = "15 mtime=-1.25\n"; /* 15 bytes */
+	uint8_t tar[512 * 5];
+	memset(tar, 0, sizeof(tar));
+	ustar_header(tar, "PaxHeader/f", 'x', (unsigned)strlen(record));
+	memcpy(tar + 512, record, strlen(record));
+	ustar_header(tar + 1024, "f", '0', 0);
+	cached = 0;
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	if (a && archive_read_support_format_tar(a) == ARCHIVE_OK &&
+	    archive_read_open_memory(a, tar, sizeof(tar)) == ARCHIVE_OK && archive_read_next_header(a, &e) == ARCHIVE_OK)
+		cached = archive_entry_mtime(e) == -1 && archive_entry_mtime_nsec(e) == 250000000;
+	archive_read_free(a);
+	return cached;
+}
+
+static struct ext4_writer_time entry_time(int64_t sec, long nsec)
+{
+	if (nsec < 0 || nsec > 999999999)
+		nsec = 0;
+	if (sec < 0 && nsec > 0 && negative_fraction_misparsed()) {
+		sec -= 1;
+		nsec = 1000000000 - nsec;
+	}
+	return (struct ext4_writer_time){ sec, (uint32_t)nsec };
 }
 
 static int archive_failure(struct archive *a, int r, const char *what)
@@ -228,12 +287,12 @@ static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4
 		.perm = (uint32_t)archive_entry_perm(e) & 07777u,
 		.uid = (uint32_t)uid,
 		.gid = (uint32_t)gid,
-		.mtime = { archive_entry_mtime(e), (uint32_t)archive_entry_mtime_nsec(e) },
+		.mtime = entry_time(archive_entry_mtime(e), archive_entry_mtime_nsec(e)),
 	};
 	if (archive_entry_atime_is_set(e))
-		we.atime = (struct ext4_writer_time){ archive_entry_atime(e), (uint32_t)archive_entry_atime_nsec(e) };
+		we.atime = entry_time(archive_entry_atime(e), archive_entry_atime_nsec(e));
 	if (archive_entry_ctime_is_set(e))
-		we.ctime = (struct ext4_writer_time){ archive_entry_ctime(e), (uint32_t)archive_entry_ctime_nsec(e) };
+		we.ctime = entry_time(archive_entry_ctime(e), archive_entry_ctime_nsec(e));
 
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG: {
