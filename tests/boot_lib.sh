@@ -31,7 +31,9 @@ boot_start() { # name args...
 	: >"$BOOT_LOG"
 	# Read-write open of the FIFO never blocks and keeps it open for qemu.
 	exec {BOOT_FD}<>"$BOOT_IN"
-	"$BOOT_QEMU" -name "lcow-disk-$name" -accel "${LCOW_QEMU_ACCEL:-tcg}" -m 1024 -smp 2 \
+	# A hard bound on the VM's life whatever the test does (TCG is slow).
+	timeout --kill-after=5 "${BOOT_MAX_SECONDS:-300}" \
+		"$BOOT_QEMU" -name "lcow-disk-$name-$$" -accel "${LCOW_QEMU_ACCEL:-tcg}" -m 512 -smp 1 \
 		-nodefaults -display none -no-reboot -monitor none -serial stdio \
 		"$@" <"$BOOT_IN" >"$BOOT_LOG" 2>&1 &
 	BOOT_PID=$!
@@ -95,7 +97,8 @@ boot_check_probe() { # prefix
 	missing=$(sed -n 's/^missing: //p' <<<"$BOOT_PROBE" | tr '\n' ' ')
 	ok_eq "$p: the seed layout is there (nothing missing)" "" "$missing"
 	ok "$p: runc --version runs in the VM" grep -qE '^runc: runc version [0-9]' <<<"$BOOT_PROBE"
-	ok "$p: /bin/gcs was started and runs" grep -qE '^gcs-pid: [0-9]+' <<<"$BOOT_PROBE"
+	ok "$p: init started /bin/gcs" grep -qa 'init: .*exec /bin/gcs (pid' "$BOOT_LOG"
+	ok "$p: /bin/gcs is running" grep -qE '^gcs-pid: [0-9]+' <<<"$BOOT_PROBE"
 }
 
 # Prints the console log's tail for a failure message.
