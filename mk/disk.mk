@@ -7,7 +7,8 @@ ROOTFS_TREE ?= build/image/root
 DISK_KERNEL = $(OUT)/vmlinuz
 DISK_PROGRAMS := $(BUILD)/bin/gcstools $(BUILD)/bin/mkgpt $(BUILD)/bin/mkvhdx
 DISK_SCRIPTS := scripts/disk-image.sh scripts/pe-stamp.py
-DISK_ENV = BIN=$(abspath $(BUILD)/bin) SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct)
+DISK_EPOCH = $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+DISK_ENV = BIN=$(abspath $(BUILD)/bin) SOURCE_DATE_EPOCH=$(DISK_EPOCH)
 
 IMAGE_PARTS += $(OUT)/rootfs.vhd $(OUT)/uvm.vhdx
 
