@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +81,39 @@ static int no_init(void) { return 0; }
 GCS_INIT(sentinel, 0, no_init);
 
 int gcs_bridge_run(void);
+
+/* SIGTERM/SIGINT end the GCS through exit() on the loop thread, so atexit
+ * work (and, in sanitizer builds, the leak check) runs. */
+static int term_fd = -1;
+static struct gcs_watch *term_watch;
+
+static void on_term(void *ctx, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	if (read(term_fd, &si, sizeof(si)) == sizeof(si))
+		log_info("signal %u received; exiting", si.ssi_signo);
+	exit(0);
+}
+
+static void watch_term(void *p)
+{
+	int *r = p;
+	*r = gcs_watch_add(term_fd, EPOLLIN, on_term, NULL, &term_watch);
+}
+
+static int setup_term(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	term_fd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (term_fd < 0)
+		return err_set(-errno, "creating the SIGTERM signalfd");
+	int r = 0;
+	gcs_loop_call_sync(watch_term, &r);
+	return r;
+}
 
 static void usage(FILE *out)
 {
@@ -184,8 +219,13 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN); /* §5.6: a host may close a stream early */
 	gcs_reaper_block_sigchld();
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &term, NULL);
 
-	if (gcs_dispatch_init() < 0 || gcs_loop_start() < 0 || gcs_reaper_start() < 0 || run_inits() < 0) {
+	if (gcs_dispatch_init() < 0 || gcs_loop_start() < 0 || gcs_reaper_start() < 0 || setup_term() < 0 || run_inits() < 0) {
 		log_error("start-up failed: %s", err_text());
 		return 1;
 	}
