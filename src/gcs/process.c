@@ -609,6 +609,8 @@ int gcs_process_spawn(struct gcs_proc_table *t, const struct gcs_process_start *
 			gcs_stdio_close(io);
 			return r;
 		}
+		if (s->rows && s->cols)
+			gcs_pty_resize(master, s->rows, s->cols);
 		pipes = (struct gcs_stdio_pipes){ { slave, slave, slave }, { -1, -1, -1 }, master };
 	} else {
 		bool want[3] = { io->sock[0] >= 0, io->sock[1] >= 0, io->sock[2] >= 0 };

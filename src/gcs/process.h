@@ -87,6 +87,7 @@ struct gcs_process_start {
 	char *const *envp;       /* spawn only; NULL = empty environment */
 	const char *cwd;         /* spawn only */
 	bool tty;                /* spawn: allocate a pty (EmulateConsole) */
+	unsigned short rows, cols; /* spawn: initial pty size (0 = leave) */
 	enum gcs_exit_style exit_style;
 	const char *container_id; /* for dumps ("" = UVM) */
 	const struct gcs_process_hooks *hooks; /* optional; copied */

@@ -270,6 +270,18 @@ def main_tests(b, gcs, d):
     check("ResizeConsole succeeds on a pty process", hr(rz) == 0, rz)
     check("stty size inside shows the new size", b"50 132" in out, out)
     check("the process runs on a pty slave", b"/dev/pts/" in out, out)
+    ports, ls = b.alloc_ports(stdout=True)
+    params = {"CommandArgs": ["stty", "size"], "EmulateConsole": True, "ConsoleSize": [24, 100],
+              "CreateStdOutPipe": True}
+    mid = b.send(MSG["ExecuteProcess"], {"ContainerId": NULL_GUID, "ActivityId": NULL_GUID, "Settings": {
+        "ProcessParameters": json.dumps(params), "VsockStdioRelaySettings": ports}})
+    s, _ = ls["StdOut"].accept()
+    ls["StdOut"].close()
+    out = read_all(s)
+    s.close()
+    typ, r = b.wait_response(mid)
+    b.wait(r["ProcessId"])
+    check("ConsoleSize sizes the pty before the program starts", out.strip() == b"24 100", out)
     r, c = b.execute(["sleep", "0.2"])
     rz = b.call("ResizeConsole", {"ContainerId": NULL_GUID, "ProcessId": r["ProcessId"], "Height": 5, "Width": 5})
     check("ResizeConsole on a process without a console fails", hr(rz) != 0, rz)
