@@ -56,8 +56,10 @@ ok "exec -t runs on a pty" grep -q '^/dev/pts/' <<<"$out"
 # An interactive terminal: script(1) gives gcsctl a pty of 33x77; exec -t
 # must size the remote pty like it (ResizeConsole) and pass keystrokes.
 if command -v script >/dev/null; then
-	out=$(timeout 60 script -qec "stty rows 33 cols 77; '$BIN/gcsctl' --listen 'unix:$D' exec -t -- sh -c 'stty size; exit 4'" /dev/null </dev/null | tr -d '\r')
-	ok "exec -t sizes the remote pty like the local terminal (stty size 33 77)" grep -q '33 77' <<<"$out"
+	# (stdin stays open: script(1) may end the session at stdin EOF)
+	out=$(sleep 3 | timeout 60 script -qec "stty rows 33 cols 77; '$BIN/gcsctl' --listen 'unix:$D' exec -t -- sh -c 'stty size; exit 4'" /dev/null | tr -d '\r')
+	if grep -q '33 77' <<<"$out"; then pass "exec -t sizes the remote pty like the local terminal (stty size 33 77)"
+	else fail "exec -t sizes the remote pty like the local terminal (stty size 33 77)" "output: $(od -c <<<"$out" | head -5)"; fi
 	out=$(printf 'echo typed-$((6*7))\nexit 5\n' | timeout 60 script -qec "'$BIN/gcsctl' --listen 'unix:$D' exec -t -- sh" /dev/null | tr -d '\r')
 	ok "keystrokes reach an interactive shell on the pty" grep -q typed-42 <<<"$out"
 else
