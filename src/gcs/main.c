@@ -64,7 +64,7 @@ GCS_OPTION(vsock_cid, "vsock-cid", false, "CID", "vsock CID to dial (default 2, 
 	   &gcs_config.vsock_cid);
 OPT_STR(runtime, "runtime", "PATH", "OCI runtime binary (default runc)", runtime);
 OPT_STR(sysfs_root, "sysfs-root", "DIR", "where sysfs is mounted (default /sys)", sysfs_root);
-OPT_INT(kmsg, "kmsgLogLevel", "N", "forward /dev/kmsg records up to this priority (accepted)", kmsg_level);
+OPT_INT(kmsg, "kmsgLogLevel", "N", "forward /dev/kmsg records up to this priority (default 4; -1 = none)", kmsg_level);
 OPT_INT(root_mem, "root-mem-reserve-bytes", "N", "memory kept out of the containers' cgroup", root_mem_reserve_bytes);
 OPT_INT(gcs_mem, "gcs-mem-limit-bytes", "N", "GCS memory threshold for a log event", gcs_mem_limit_bytes);
 OPT_STR(core_dump, "core-dump-location", "PATTERN", "written to /proc/sys/kernel/core_pattern", core_dump_location);

@@ -89,3 +89,12 @@ ok "the command list is shown" grep -q "dump-stacks" "$T/err"
 "$BIN/gcsctl" --listen "unix:$T/nobody" --timeout 1 ping 2>"$T/err"; rc=$?
 ok_eq "no GCS connecting gives exit status 125" 125 "$rc"
 ok "and says what to check" grep -q "did not connect within 1 s" "$T/err"
+
+if [ -w /dev/kmsg ]; then
+	tag="lcow-gcs-kmsg-test-$$-$RANDOM"
+	echo "<3>$tag" >/dev/kmsg
+	for _ in $(seq 50); do grep -q "$tag" "$T/gcs.log" && break; sleep 0.1; done
+	ok "kernel messages at or below -kmsgLogLevel reach the GCS log" grep -q "kernel: .*$tag" "$T/gcs.log"
+else
+	skip "kernel message forwarding" "/dev/kmsg is not writable"
+fi
