@@ -115,15 +115,28 @@ static int setup_term(void)
 	return r;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct goflag *const *)a)->name, (*(const struct goflag *const *)b)->name);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: gcs [FLAGS]\n\n"
 		     "The Guest Compute Service of a Linux utility VM: dials the host's bridge\n"
 		     "(vsock CID 2 port 1073741824) and serves protocol 3 and 4 requests.\n"
 		     "Flags use Go syntax: -name VALUE, -name=VALUE, --name; booleans -name[=false].\n\n");
-	for (const struct goflag *f = __start_gcs_options; f < __stop_gcs_options; f++)
-		fprintf(out, "  -%s%s%s\n\t%s\n", f->name, f->arg_name ? " " : "", f->arg_name ? f->arg_name : "",
-			f->help);
+	size_t n = (size_t)(__stop_gcs_options - __start_gcs_options);
+	const struct goflag **v = calloc(n, sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &__start_gcs_options[i];
+	qsort(v, n, sizeof(*v), by_name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  -%s%s%s\n\t%s\n", v[i]->name, v[i]->arg_name ? " " : "",
+			v[i]->arg_name ? v[i]->arg_name : "", v[i]->help);
+	free(v);
 }
 
 static int run_inits(void)
@@ -195,6 +208,10 @@ int main(int argc, char **argv)
 	}
 	if (next < argc) {
 		fprintf(stderr, "gcs: unexpected argument '%s'\n", argv[next]);
+		return 2;
+	}
+	if (gcs_config.max_frame < 1024 || gcs_config.max_frame > (1LL << 30)) {
+		fprintf(stderr, "gcs: -max-frame-size must be between 1024 and 1073741824 bytes\n");
 		return 2;
 	}
 	enum glog_level level;
