@@ -371,7 +371,8 @@ static int negotiate(struct gcsctl_session *s)
 		}
 	} else {
 		struct json_object *req = gcsctl_request(s, gcsctl_opts.container_id);
-		json_object_object_add(req, "ContainerConfig", json_object_new_string("{}"));
+		json_object_object_add(req, "ContainerConfig",
+				       json_object_new_string(gcsctl_opts.bootstrap_config ? gcsctl_opts.bootstrap_config : "{}"));
 		r = gcsctl_call(s, BRIDGE_MSG_CREATE, req, &resp);
 		if (r == 0) {
 			uint32_t v = 0;

@@ -21,7 +21,8 @@ struct gcsctl_options {
 	int protocol;           /* 3 or 4 */
 	int timeout_s;          /* how long to wait for the GCS to connect */
 	bool verbose;
-	const char *container_id; /* V3 bootstrap container id (default gcsctl-PID) */
+	const char *container_id; /* V3 bootstrap container id */
+	const char *bootstrap_config; /* V3 bootstrap ContainerConfig (NULL: "{}") */
 };
 extern struct gcsctl_options gcsctl_opts;
 
