@@ -231,6 +231,22 @@ def main_tests(b, gcs, d):
     typ, w = b.wait_response(wid)
     check("after the stdout close the exit is reported", w.get("ExitCode") == 0, w)
 
+    # §5.5 caveat: a background child holding stdout delays the exit report
+    r, c = b.execute(["sh", "-c", "echo first; (sleep 1; echo late) & exit 0"], stdout=True)
+    t0 = time.time()
+    wid = b.send(MSG["WaitForProcess"], {"ContainerId": NULL_GUID, "ProcessId": r["ProcessId"],
+                                         "TimeoutInMs": 0xFFFFFFFF})
+    out = read_all(c["StdOut"])
+    c["StdOut"].close()
+    typ, w = b.wait_response(wid)
+    check("output of a background child holding stdout is delivered before the exit",
+          out == b"first\nlate\n" and w.get("ExitCode") == 0 and time.time() - t0 >= 0.9, (out, w))
+    # orphans re-parent to the GCS (child subreaper) and are reaped
+    r, _ = b.execute(["sh", "-c", "sleep 0.3 & exit 0"])
+    b.wait(r["ProcessId"])
+    time.sleep(0.8)
+    check("orphans re-parented to the GCS are reaped (no zombies)", zombies_of(gcs.pid) == 0)
+
     # a pending wait does not delay other requests
     r, _ = b.execute(["sleep", "3"])
     slow = r["ProcessId"]
