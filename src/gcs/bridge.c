@@ -227,14 +227,16 @@ int gcs_bridge_run(void)
 		log_info("bridge: connected (connection #%llu)", (unsigned long long)atomic_load(&connections));
 		gcs_writer_attach(out_fd, gen);
 		serve(in_fd);
+		if (gcs_config.use_inouterr) {
+			/* No re-dial over stdin; do not wait for a writer that may be
+			 * stuck on a stdout nobody reads. */
+			log_info("bridge: standard input closed; exiting");
+			return 0;
+		}
 		shutdown(out_fd, SHUT_RDWR);
 		gcs_writer_detach();
 		gcs_process_purge_orphaned_waits();
 		atomic_store(&mode, GCS_MODE_UNNEGOTIATED);
-		if (gcs_config.use_inouterr) {
-			log_info("bridge: standard input closed; exiting");
-			return 0;
-		}
 		close(in_fd);
 		sleep_ms(REDIAL_MS);
 	}
