@@ -127,14 +127,16 @@ static void handle_frame(struct bridge_frame *f)
 		log_error("bridge: out of memory for request %llu", (unsigned long long)f->header.id);
 		return;
 	}
-	if (!req->msg) {
-		gcs_request_fail(req, HR_INVALID_JSON, "request %s: %s", name ? name : "unknown", err_text());
-		return;
-	}
+	/* As the Go guests: no handler -> E_NOTIMPL whatever the payload
+	 * (§1.6); a handler's request that is not JSON -> 0xC037010D. */
 	const struct gcs_handler *h = gcs_dispatch_find(m, req->type);
 	if (!h) {
 		gcs_request_fail(req, HR_E_NOTIMPL, "message 0x%08x (%s) is not supported in %s state", req->type,
 				 name ? name : "unknown", mode_name(m));
+		return;
+	}
+	if (!req->msg) {
+		gcs_request_fail(req, HR_INVALID_JSON, "request %s: %s", name ? name : "unknown", err_text());
 		return;
 	}
 	dispatch(req, h, m == GCS_MODE_UNNEGOTIATED);

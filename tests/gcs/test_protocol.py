@@ -141,6 +141,11 @@ def main_tests(b, gcs, d):
         check("unknown identifier 0x%08x answers E_NOTIMPL with the derived type" % ident,
               hr(r) == E_NOTIMPL and typ == (0x20000000 | (ident & 0x0FFFFFFF)), (hex(typ), r))
 
+    payload = b"{bad"
+    b.send_raw(struct.pack("<IIQ", 0x10101001, 16 + len(payload), 7777) + payload)
+    typ, r = b.wait_response(7777)
+    check("an unknown identifier with a malformed payload still answers E_NOTIMPL", hr(r) == E_NOTIMPL, r)
+
     # malformed JSON, non-object, embedded JSON
     for payload in (b"{not json", b"[1,2]", b"", b"{\"a\":1} trailing"):
         mid = b.next_id
