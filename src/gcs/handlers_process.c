@@ -58,6 +58,8 @@ int gcs_exec_external(struct gcs_request *req, struct bridge_exec *e)
 		.envp = e->envp,
 		.cwd = e->cwd,
 		.tty = e->emulate_console,
+		.rows = e->console_rows,
+		.cols = e->console_cols,
 		.exit_style = GCS_EXIT_EXTERNAL,
 		.container_id = "",
 		.hooks = notify_uvm_exits ? &test_hooks : NULL,

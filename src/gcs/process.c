@@ -49,7 +49,7 @@ struct gcs_process {
 	bool has_hooks;
 	bool tty;
 	/* state */
-	bool exited, publishing, published, waited;
+	bool exited, publishing, published, waited, attached;
 	int status;
 	uint32_t exit_code;
 	unsigned outputs_open;
@@ -549,6 +549,14 @@ static void attach_on_loop(void *ctx)
 
 int gcs_process_attach_stdio(struct gcs_process *p, struct gcs_stdio *io)
 {
+	pthread_mutex_lock(&proc_lock);
+	bool again = p->attached;
+	p->attached = true;
+	pthread_mutex_unlock(&proc_lock);
+	if (again) {
+		gcs_stdio_close(io);
+		return err_setmsg(-EALREADY, "process %d already has its stdio", p->pid);
+	}
 	struct attach *a = malloc(sizeof(*a));
 	if (!a) {
 		gcs_stdio_close(io);
@@ -609,6 +617,8 @@ int gcs_process_spawn(struct gcs_proc_table *t, const struct gcs_process_start *
 			gcs_stdio_close(io);
 			return r;
 		}
+		if (s->rows && s->cols)
+			gcs_pty_resize(master, s->rows, s->cols);
 		pipes = (struct gcs_stdio_pipes){ { slave, slave, slave }, { -1, -1, -1 }, master };
 	} else {
 		bool want[3] = { io->sock[0] >= 0, io->sock[1] >= 0, io->sock[2] >= 0 };
