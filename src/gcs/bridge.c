@@ -229,6 +229,7 @@ int gcs_bridge_run(void)
 		serve(in_fd);
 		shutdown(out_fd, SHUT_RDWR);
 		gcs_writer_detach();
+		gcs_process_purge_orphaned_waits();
 		atomic_store(&mode, GCS_MODE_UNNEGOTIATED);
 		if (gcs_config.use_inouterr) {
 			log_info("bridge: standard input closed; exiting");

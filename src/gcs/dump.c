@@ -74,6 +74,14 @@ static void dump_threads(struct gcs_dump *d)
 		const char *st = strrchr(stat, ')');
 		gcs_dump_printf(d, "  tid %s %s state %c wchan %s\n", de->d_name, comm, st && st[1] ? st[2] : '?',
 				wchan[0] ? wchan : "-");
+		/* The kernel side of a blocked thread says what it waits for. */
+		snprintf(path, sizeof(path), "/proc/self/task/%.16s/stack", de->d_name);
+		FILE *f = fopen(path, "re");
+		char line[160];
+		for (int i = 0; f && i < 6 && fgets(line, sizeof(line), f); i++)
+			gcs_dump_printf(d, "      %s", line);
+		if (f)
+			fclose(f);
 	}
 	closedir(dir);
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,26 @@ bool gcs_exec_is_external(const struct gcs_request *req, const struct bridge_exe
 	       bridge_msg_is_null_guid(gcs_request_container_id(req));
 }
 
+/* Test seam (off by default; never with a real host, which would not know
+ * the container id): when a UVM process has exited and its output is
+ * drained, send an UnexpectedExit notification for "uvm-process-<pid>"
+ * before the exit is published. It exercises the before_publish hook and
+ * the notification queue across bridge loss (§1.2). */
+static bool notify_uvm_exits;
+GCS_OPTION(test_notify_uvm_exit, "test-notify-uvm-exit", true, NULL,
+	   "tests only: send a container notification when a UVM process exits", goflag_set_bool,
+	   &notify_uvm_exits);
+
+static void notify_on_exit(struct gcs_process *p, void *ctx)
+{
+	char id[64];
+	snprintf(id, sizeof(id), "uvm-process-%d", (int)gcs_process_pid(p));
+	gcs_notify_container(id, NULL, "UnexpectedExit", 0);
+	gcs_process_publish(p);
+}
+
+static const struct gcs_process_hooks test_hooks = { .before_publish = notify_on_exit };
+
 int gcs_exec_external(struct gcs_request *req, struct bridge_exec *e)
 {
 	struct gcs_stdio io;
@@ -37,8 +58,11 @@ int gcs_exec_external(struct gcs_request *req, struct bridge_exec *e)
 		.envp = e->envp,
 		.cwd = e->cwd,
 		.tty = e->emulate_console,
+		.rows = e->console_rows,
+		.cols = e->console_cols,
 		.exit_style = GCS_EXIT_EXTERNAL,
 		.container_id = "",
+		.hooks = notify_uvm_exits ? &test_hooks : NULL,
 	};
 	struct gcs_proc_table *t =
 		gcs_request_protocol(req) == BRIDGE_PROTOCOL_V3 ? gcs_v3_processes : gcs_uvm_processes;

@@ -46,6 +46,9 @@ void gcs_dispatch_dump(struct gcs_dump *d);
 int gcs_workers_submit(void (*fn)(void *), void *ctx);
 unsigned gcs_workers_count(unsigned *busy);
 
+/* Frees pending waits of connections that are gone (process.c). */
+void gcs_process_purge_orphaned_waits(void);
+
 /* Bridge state for dumps. */
 void gcs_bridge_dump(struct gcs_dump *d);
 

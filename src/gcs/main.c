@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,7 +64,7 @@ GCS_OPTION(vsock_cid, "vsock-cid", false, "CID", "vsock CID to dial (default 2, 
 	   &gcs_config.vsock_cid);
 OPT_STR(runtime, "runtime", "PATH", "OCI runtime binary (default runc)", runtime);
 OPT_STR(sysfs_root, "sysfs-root", "DIR", "where sysfs is mounted (default /sys)", sysfs_root);
-OPT_INT(kmsg, "kmsgLogLevel", "N", "forward /dev/kmsg records up to this priority (accepted)", kmsg_level);
+OPT_INT(kmsg, "kmsgLogLevel", "N", "forward /dev/kmsg records up to this priority (default 4; -1 = none)", kmsg_level);
 OPT_INT(root_mem, "root-mem-reserve-bytes", "N", "memory kept out of the containers' cgroup", root_mem_reserve_bytes);
 OPT_INT(gcs_mem, "gcs-mem-limit-bytes", "N", "GCS memory threshold for a log event", gcs_mem_limit_bytes);
 OPT_STR(core_dump, "core-dump-location", "PATTERN", "written to /proc/sys/kernel/core_pattern", core_dump_location);
@@ -80,15 +82,61 @@ GCS_INIT(sentinel, 0, no_init);
 
 int gcs_bridge_run(void);
 
+/* SIGTERM/SIGINT end the GCS through exit() on the loop thread, so atexit
+ * work (and, in sanitizer builds, the leak check) runs. */
+static int term_fd = -1;
+static struct gcs_watch *term_watch;
+
+static void on_term(void *ctx, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	if (read(term_fd, &si, sizeof(si)) == sizeof(si))
+		log_info("signal %u received; exiting", si.ssi_signo);
+	exit(0);
+}
+
+static void watch_term(void *p)
+{
+	int *r = p;
+	*r = gcs_watch_add(term_fd, EPOLLIN, on_term, NULL, &term_watch);
+}
+
+static int setup_term(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	term_fd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (term_fd < 0)
+		return err_set(-errno, "creating the SIGTERM signalfd");
+	int r = 0;
+	gcs_loop_call_sync(watch_term, &r);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct goflag *const *)a)->name, (*(const struct goflag *const *)b)->name);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: gcs [FLAGS]\n\n"
 		     "The Guest Compute Service of a Linux utility VM: dials the host's bridge\n"
 		     "(vsock CID 2 port 1073741824) and serves protocol 3 and 4 requests.\n"
 		     "Flags use Go syntax: -name VALUE, -name=VALUE, --name; booleans -name[=false].\n\n");
-	for (const struct goflag *f = __start_gcs_options; f < __stop_gcs_options; f++)
-		fprintf(out, "  -%s%s%s\n\t%s\n", f->name, f->arg_name ? " " : "", f->arg_name ? f->arg_name : "",
-			f->help);
+	size_t n = (size_t)(__stop_gcs_options - __start_gcs_options);
+	const struct goflag **v = calloc(n, sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &__start_gcs_options[i];
+	qsort(v, n, sizeof(*v), by_name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  -%s%s%s\n\t%s\n", v[i]->name, v[i]->arg_name ? " " : "",
+			v[i]->arg_name ? v[i]->arg_name : "", v[i]->help);
+	free(v);
 }
 
 static int run_inits(void)
@@ -162,6 +210,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gcs: unexpected argument '%s'\n", argv[next]);
 		return 2;
 	}
+	if (gcs_config.max_frame < 1024 || gcs_config.max_frame > (1LL << 30)) {
+		fprintf(stderr, "gcs: -max-frame-size must be between 1024 and 1073741824 bytes\n");
+		return 2;
+	}
 	enum glog_level level;
 	if (glog_level_parse(gcs_config.loglevel, &level) < 0) {
 		fprintf(stderr, "gcs: unknown -loglevel '%s'\n", gcs_config.loglevel);
@@ -184,8 +236,13 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN); /* §5.6: a host may close a stream early */
 	gcs_reaper_block_sigchld();
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &term, NULL);
 
-	if (gcs_dispatch_init() < 0 || gcs_loop_start() < 0 || gcs_reaper_start() < 0 || run_inits() < 0) {
+	if (gcs_dispatch_init() < 0 || gcs_loop_start() < 0 || gcs_reaper_start() < 0 || setup_term() < 0 || run_inits() < 0) {
 		log_error("start-up failed: %s", err_text());
 		return 1;
 	}

@@ -34,6 +34,7 @@ struct waiter {
 	struct gcs_timer *timer;
 	struct gcs_process *p;
 	struct waiter *next;
+	struct waiter *all_prev, *all_next; /* all pending waits, for purging */
 };
 
 struct gcs_process {
@@ -48,7 +49,7 @@ struct gcs_process {
 	bool has_hooks;
 	bool tty;
 	/* state */
-	bool exited, publishing, published, waited;
+	bool exited, publishing, published, waited, attached;
 	int status;
 	uint32_t exit_code;
 	unsigned outputs_open;
@@ -69,6 +70,26 @@ struct gcs_proc_table {
 
 static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned live;
+static struct waiter *all_waiters;
+
+static void all_add_locked(struct waiter *w)
+{
+	w->all_prev = NULL;
+	w->all_next = all_waiters;
+	if (all_waiters)
+		all_waiters->all_prev = w;
+	all_waiters = w;
+}
+
+static void all_del_locked(struct waiter *w)
+{
+	if (w->all_prev)
+		w->all_prev->all_next = w->all_next;
+	else
+		all_waiters = w->all_next;
+	if (w->all_next)
+		w->all_next->all_prev = w->all_prev;
+}
 struct gcs_proc_table *gcs_v3_processes;
 struct gcs_proc_table *gcs_uvm_processes;
 static gcs_container_table_fn container_resolver;
@@ -343,6 +364,8 @@ static void publish_on_loop(void *ctx)
 	live--;
 	struct waiter *w = p->waiters;
 	p->waiters = NULL;
+	for (struct waiter *x = w; x; x = x->next)
+		all_del_locked(x);
 	drop_if_waited_locked(p, w != NULL);
 	int pty = p->pty_master, idle = p->idle_sock;
 	p->pty_master = p->idle_sock = -1;
@@ -526,6 +549,14 @@ static void attach_on_loop(void *ctx)
 
 int gcs_process_attach_stdio(struct gcs_process *p, struct gcs_stdio *io)
 {
+	pthread_mutex_lock(&proc_lock);
+	bool again = p->attached;
+	p->attached = true;
+	pthread_mutex_unlock(&proc_lock);
+	if (again) {
+		gcs_stdio_close(io);
+		return err_setmsg(-EALREADY, "process %d already has its stdio", p->pid);
+	}
 	struct attach *a = malloc(sizeof(*a));
 	if (!a) {
 		gcs_stdio_close(io);
@@ -586,6 +617,8 @@ int gcs_process_spawn(struct gcs_proc_table *t, const struct gcs_process_start *
 			gcs_stdio_close(io);
 			return r;
 		}
+		if (s->rows && s->cols)
+			gcs_pty_resize(master, s->rows, s->cols);
 		pipes = (struct gcs_stdio_pipes){ { slave, slave, slave }, { -1, -1, -1 }, master };
 	} else {
 		bool want[3] = { io->sock[0] >= 0, io->sock[1] >= 0, io->sock[2] >= 0 };
@@ -690,6 +723,7 @@ static void wait_timed_out(void *ctx)
 	for (struct waiter **pp = &p->waiters; *pp; pp = &(*pp)->next) {
 		if (*pp == w) {
 			*pp = w->next;
+			all_del_locked(w);
 			found = true;
 			break;
 		}
@@ -729,6 +763,7 @@ int gcs_process_wait(struct gcs_process *p, struct gcs_request *req, uint32_t ti
 	p->refs++; /* the waiter's, dropped on timeout */
 	w->next = p->waiters;
 	p->waiters = w;
+	all_add_locked(w);
 	if (timeout_ms != BRIDGE_WAIT_INFINITE)
 		w->timer = gcs_timer_add(timeout_ms, wait_timed_out, w);
 	pthread_mutex_unlock(&proc_lock);
@@ -760,6 +795,43 @@ int gcs_process_resize(struct gcs_process *p, unsigned rows, unsigned cols)
 	/* else: the pty is already closed; ignored (§10 row 12) */
 	pthread_mutex_unlock(&proc_lock);
 	return r;
+}
+
+/* Loop thread: waits whose connection is gone can never be answered; free
+ * them (and their timers) instead of holding them until the process ends. */
+static void purge_on_loop(void *ctx)
+{
+	pthread_mutex_lock(&proc_lock);
+	struct waiter *dead = NULL;
+	for (struct waiter *w = all_waiters, *next; w; w = next) {
+		next = w->all_next;
+		if (!gcs_request_orphaned(w->req))
+			continue;
+		all_del_locked(w);
+		for (struct waiter **pp = &w->p->waiters; *pp; pp = &(*pp)->next) {
+			if (*pp == w) {
+				*pp = w->next;
+				break;
+			}
+		}
+		w->next = dead;
+		dead = w;
+	}
+	pthread_mutex_unlock(&proc_lock);
+	while (dead) {
+		struct waiter *w = dead;
+		dead = w->next;
+		if (w->timer)
+			gcs_timer_cancel(w->timer);
+		gcs_request_free(w->req);
+		gcs_process_unref(w->p);
+		free(w);
+	}
+}
+
+void gcs_process_purge_orphaned_waits(void)
+{
+	gcs_loop_call(purge_on_loop, NULL);
 }
 
 /* ---- lookup by request ---- */

@@ -87,6 +87,7 @@ struct gcs_process_start {
 	char *const *envp;       /* spawn only; NULL = empty environment */
 	const char *cwd;         /* spawn only */
 	bool tty;                /* spawn: allocate a pty (EmulateConsole) */
+	unsigned short rows, cols; /* spawn: initial pty size (0 = leave) */
 	enum gcs_exit_style exit_style;
 	const char *container_id; /* for dumps ("" = UVM) */
 	const struct gcs_process_hooks *hooks; /* optional; copied */
@@ -102,7 +103,9 @@ int gcs_process_spawn(struct gcs_proc_table *t, const struct gcs_process_start *
 int gcs_process_adopt(struct gcs_proc_table *t, pid_t pid, struct gcs_stdio_pipes *pipes,
 		      const struct gcs_process_start *s, struct gcs_process **out);
 /* Starts the relays between the process's pipes/pty and the host sockets
- * (taken over). Streams without a socket are closed on the GCS side. */
+ * (taken over). Streams without a socket are closed on the GCS side. Once
+ * per process (-EALREADY after); attaching GCS_STDIO_NONE just releases the
+ * process so its exit can be published. */
 int gcs_process_attach_stdio(struct gcs_process *p, struct gcs_stdio *io);
 
 pid_t gcs_process_pid(const struct gcs_process *p);

@@ -158,8 +158,16 @@ static int run_exec(int argc, char **argv)
 	json_object_object_add(params, "Environment", env);
 	if (cwd)
 		json_object_object_add(params, "WorkingDirectory", json_object_new_string(cwd));
-	if (tty)
+	if (tty) {
 		json_object_object_add(params, "EmulateConsole", json_object_new_boolean(1));
+		struct winsize ws;
+		if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			struct json_object *size = json_object_new_array();
+			json_object_array_add(size, json_object_new_int(ws.ws_row));
+			json_object_array_add(size, json_object_new_int(ws.ws_col));
+			json_object_object_add(params, "ConsoleSize", size);
+		}
+	}
 	if (gcsctl_session_protocol(s) == 3)
 		json_object_object_add(params, "CreateInUtilityVM", json_object_new_boolean(1));
 	struct json_object *relay = json_object_new_object();

@@ -38,6 +38,7 @@ static void usage(FILE *out)
 		"  --gcs-arg ARG       extra argument for --spawn-gcs (repeatable)\n"
 		"  --protocol 3|4      negotiate protocol 4 (default) or bootstrap protocol 3\n"
 		"  --timeout SECONDS   how long to wait for the GCS to connect (default 30)\n"
+		"  --container-id ID   protocol 3: the id of the bootstrap Create (default gcsctl-PID)\n"
 		"  -v, --verbose       print every frame\n"
 		"  -h, --help          this text\n\n"
 		"commands:\n");

@@ -23,7 +23,10 @@
 #include "lib/bridge_proto.h"
 #include "lib/err.h"
 
-struct gcsctl_options gcsctl_opts = { .protocol = 4, .timeout_s = 30, .container_id = "gcsctl" };
+struct gcsctl_options gcsctl_opts = { .protocol = 4, .timeout_s = 30 };
+/* Protocol 3 bootstraps with a Create; each session uses its own id because
+ * container code keeps the containers it created. */
+static char default_container_id[32];
 
 struct response {
 	uint64_t id;
@@ -397,6 +400,10 @@ int gcsctl_session_open(struct gcsctl_session **out)
 	struct gcsctl_session *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	if (!gcsctl_opts.container_id) {
+		snprintf(default_container_id, sizeof(default_container_id), "gcsctl-%d", (int)getpid());
+		gcsctl_opts.container_id = default_container_id;
+	}
 	s->lfd = s->fd = -1;
 	s->next_port = BRIDGE_VSOCK_PORT + 1;
 	s->next_id = 1;

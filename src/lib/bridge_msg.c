@@ -401,6 +401,18 @@ int bridge_msg_parse_exec(struct json_object *req, struct bridge_exec *out)
 		if (r < 0 && r != -ENOENT)
 			goto fail;
 	}
+	/* CURRENT hosts send ConsoleSize [height, width]; older guests ignored
+	 * it and waited for ResizeConsole. Using it sizes the pty before the
+	 * program starts (no race with its first TIOCGWINSZ). */
+	struct json_object *cs = bj_get(e.params, "ConsoleSize");
+	if (cs && json_object_is_type(cs, json_type_array) && json_object_array_length(cs) == 2) {
+		int64_t h = json_object_get_int64(json_object_array_get_idx(cs, 0));
+		int64_t w = json_object_get_int64(json_object_array_get_idx(cs, 1));
+		if (h > 0 && h <= 0xFFFF && w > 0 && w <= 0xFFFF) {
+			e.console_rows = (uint16_t)h;
+			e.console_cols = (uint16_t)w;
+		}
+	}
 	e.oci_spec = bj_get(e.params, "OciSpecification");
 	e.oci_process = bj_get(e.params, "OciProcess");
 	*out = e;

@@ -48,6 +48,7 @@ struct bridge_exec {
 	char **envp;             /* NULL-terminated "K=V" from Environment */
 	char *cwd;               /* WorkingDirectory or NULL */
 	bool emulate_console;
+	uint16_t console_rows, console_cols; /* ConsoleSize [height, width], 0 if absent */
 	bool create_in_uvm;      /* CreateInUtilityVM */
 	bool pipe[3];            /* CreateStdInPipe, CreateStdOutPipe, CreateStdErrPipe */
 	uint32_t port[3];        /* VsockStdioRelaySettings StdIn/StdOut/StdErr (0 = none) */

@@ -1,6 +1,7 @@
 /* bridge_proto.c: header encoding and identifier names (§1.4, §1.5). */
 #include "lib/bridge_proto.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <strings.h>
 
@@ -85,4 +86,11 @@ uint32_t bridge_msg_by_name(const char *name)
 		if (strcasecmp(msg_names[i].name, name) == 0)
 			return msg_names[i].id;
 	return 0;
+}
+
+int bridge_dial_retry_delay(int err, int attempt)
+{
+	if (err != -ETIMEDOUT || attempt >= BRIDGE_DIAL_ATTEMPTS)
+		return -1;
+	return BRIDGE_DIAL_RETRY_MS;
 }

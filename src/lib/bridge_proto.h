@@ -109,6 +109,13 @@ uint32_t bridge_msg_by_name(const char *name);
 /* §3.4.5: TimeoutInMs meaning "no timeout" (both modes, §10 row 9). */
 #define BRIDGE_WAIT_INFINITE 0xFFFFFFFFu
 
+/* §1.2 dial retry policy: after connect() failed with -err on attempt n
+ * (1-based), how many milliseconds to wait before the next attempt, or -1
+ * to give up: only ETIMEDOUT is retried, 100 ms apart, 10 attempts in all. */
+#define BRIDGE_DIAL_ATTEMPTS 10
+#define BRIDGE_DIAL_RETRY_MS 100
+int bridge_dial_retry_delay(int err, int attempt);
+
 #define BRIDGE_NULL_GUID "00000000-0000-0000-0000-000000000000"
 /* §1.1: the bridge port; stdio ports are opaque values from requests. */
 #define BRIDGE_VSOCK_PORT 0x40000000u

@@ -39,6 +39,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER;
 static int sigfd = -1;
+static struct gcs_watch *sigwatch;
 
 void gcs_reaper_lock(void)
 {
@@ -187,7 +188,7 @@ static void reap_all(void *ctx, uint32_t events)
 static void add_sigfd(void *p)
 {
 	int *r = p;
-	*r = gcs_watch_add(sigfd, EPOLLIN, reap_all, NULL, NULL);
+	*r = gcs_watch_add(sigfd, EPOLLIN, reap_all, NULL, &sigwatch);
 	/* Children that exited before the watch existed. */
 	reap_all(NULL, 0);
 }

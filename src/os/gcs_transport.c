@@ -20,8 +20,6 @@ static enum gcs_transport_kind kind = GCS_TRANSPORT_VSOCK;
 static uint32_t vsock_cid = BRIDGE_HOST_CID;
 static char unix_dir[96]; /* sun_path is 108 bytes, port takes up to 11 */
 
-#define DIAL_ATTEMPTS 10
-#define DIAL_RETRY_NS (100 * 1000 * 1000L)
 
 int gcs_transport_set(const char *spec)
 {
@@ -99,9 +97,10 @@ int gcs_dial(uint32_t port)
 		}
 		if (r == 0)
 			return TAKE_FD(fd);
-		if (r != -ETIMEDOUT || attempt >= DIAL_ATTEMPTS)
+		int delay = bridge_dial_retry_delay(r, attempt);
+		if (delay < 0)
 			return err_set(r, "connecting to %s (attempt %d)", where, attempt);
-		struct timespec ts = { 0, DIAL_RETRY_NS };
+		struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000L };
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
 		}
 	}

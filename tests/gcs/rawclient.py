@@ -164,6 +164,12 @@ class Bridge:
                                             "TimeoutInMs": timeout_ms}, timeout=60)
 
     def close(self):
+        # shutdown first: a close() while the reader thread sits in recv()
+        # would not send the FIN until that recv returns.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             self.sock.close()
         except OSError:

@@ -53,6 +53,19 @@ ctl signal "$pid" KILL >/dev/null
 out=$(ctl exec -t -- sh -c 'tty; stty size' </dev/null | tr -d '\r')
 ok "exec -t runs on a pty" grep -q '^/dev/pts/' <<<"$out"
 
+# An interactive terminal: script(1) gives gcsctl a pty of 33x77; exec -t
+# must size the remote pty like it (ResizeConsole) and pass keystrokes.
+if command -v script >/dev/null; then
+	# (stdin stays open: script(1) may end the session at stdin EOF)
+	out=$(sleep 3 | timeout 60 script -qec "stty rows 33 cols 77; '$BIN/gcsctl' --listen 'unix:$D' exec -t -- sh -c 'stty size; exit 4'" /dev/null | tr -d '\r')
+	if grep -q '33 77' <<<"$out"; then pass "exec -t sizes the remote pty like the local terminal (stty size 33 77)"
+	else fail "exec -t sizes the remote pty like the local terminal (stty size 33 77)" "output: $(od -c <<<"$out" | head -5)"; fi
+	out=$(printf 'echo typed-$((6*7))\nexit 5\n' | timeout 60 script -qec "'$BIN/gcsctl' --listen 'unix:$D' exec -t -- sh" /dev/null | tr -d '\r')
+	ok "keystrokes reach an interactive shell on the pty" grep -q typed-42 <<<"$out"
+else
+	skip "exec -t against a local terminal" "script(1) is missing"
+fi
+
 out=$(echo hello | ctl --protocol 3 exec -- cat)
 ok_eq "protocol 3 runs UVM processes" hello "$out"
 pid=$(ctl --protocol 3 exec -d -- sh -c 'exit 5')
@@ -64,3 +77,24 @@ ok "dump-stacks lists threads" sh -c "timeout 30 '$BIN/gcsctl' --listen 'unix:$D
 ctl --protocol 3 dump-stacks 2>"$T/err"; rc=$?
 ok "dump-stacks is not a protocol 3 message (E_NOTIMPL)" grep -q 0x80004001 "$T/err"
 ok "gcs is still running" kill -0 $GCS
+
+out=$(timeout 60 "$BIN/gcsctl" --spawn-gcs "$BIN/gcs" exec -- echo spawned)
+ok_eq "--spawn-gcs starts a GCS for one command" spawned "$out"
+"$BIN/gcsctl" exec 2>"$T/err"; rc=$?
+ok_eq "exec without a command is a usage error (2)" 2 "$rc"
+ok "the usage error shows the exec usage" grep -q "usage: gcsctl \[OPTIONS\] exec" "$T/err"
+"$BIN/gcsctl" frobnicate 2>"$T/err"; rc=$?
+ok_eq "an unknown command is a usage error (2)" 2 "$rc"
+ok "the command list is shown" grep -q "dump-stacks" "$T/err"
+"$BIN/gcsctl" --listen "unix:$T/nobody" --timeout 1 ping 2>"$T/err"; rc=$?
+ok_eq "no GCS connecting gives exit status 125" 125 "$rc"
+ok "and says what to check" grep -q "did not connect within 1 s" "$T/err"
+
+if [ -w /dev/kmsg ]; then
+	tag="lcow-gcs-kmsg-test-$$-$RANDOM"
+	echo "<3>$tag" >/dev/kmsg
+	for _ in $(seq 50); do grep -q "$tag" "$T/gcs.log" && break; sleep 0.1; done
+	ok "kernel messages at or below -kmsgLogLevel reach the GCS log" grep -q "kernel: .*$tag" "$T/gcs.log"
+else
+	skip "kernel message forwarding" "/dev/kmsg is not writable"
+fi

@@ -151,6 +151,15 @@ static void test_encode_refuses_frames_over_64k(void **state)
 	free(big);
 }
 
+static void test_dial_retries_only_timeouts_ten_times_100ms_apart(void **state)
+{
+	assert_int_equal(bridge_dial_retry_delay(-ETIMEDOUT, 1), 100);
+	assert_int_equal(bridge_dial_retry_delay(-ETIMEDOUT, 9), 100);
+	assert_int_equal(bridge_dial_retry_delay(-ETIMEDOUT, 10), -1);
+	assert_int_equal(bridge_dial_retry_delay(-ECONNREFUSED, 1), -1);
+	assert_int_equal(bridge_dial_retry_delay(-ENOENT, 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_reader_rejects_size_below_header),
 		cmocka_unit_test(test_reader_rejects_size_above_cap),
 		cmocka_unit_test(test_encode_refuses_frames_over_64k),
+		cmocka_unit_test(test_dial_retries_only_timeouts_ten_times_100ms_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

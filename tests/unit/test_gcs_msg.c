@@ -180,6 +180,7 @@ static void test_exec_parses_embedded_process_parameters(void **state)
 	assert_string_equal(e.envp[0], "A=1");
 	assert_string_equal(e.cwd, "/tmp");
 	assert_true(e.emulate_console);
+	assert_int_equal(e.console_rows, 0);
 	assert_false(e.pipe[0]);
 	assert_true(e.pipe[1]);
 	assert_int_equal(e.port[1], 1073741826);
