@@ -231,9 +231,14 @@ static int run_process(struct gcsctl_session *s, const char *cid, struct json_ob
 			started[i] = pthread_create(&th[i], NULL, pump_main, &pumps[i]) == 0;
 	if (started[0])
 		pthread_detach(th[0]); /* may block on our stdin */
-	for (int i = 1; i < 3; i++)
+	/* close after EOF: the GCS's clean close waits for it (§5.2) */
+	for (int i = 1; i < 3; i++) {
 		if (started[i])
 			pthread_join(th[i], NULL);
+		if (sock[i] >= 0)
+			close(sock[i]);
+		sock[i] = -1;
+	}
 	if (gcsctl_wait_response(s, wid, -1, &resp) < 0) {
 		fprintf(stderr, "gcsctl: waiting for process %u: %s\n", pid, err_text());
 		goto out;
