@@ -514,6 +514,67 @@ def cmd_bench(a):
         h.call("DeleteContainerState", {"ContainerId": cid})
 
 
+def cmd_plan9(a):
+    """MappedDirectory over a real 9P server (diod, one connection per
+    dial, served on the accepted socket with -r/-w), used by a container."""
+    import subprocess
+    h = Host(a["dir"])
+    h.accept()
+    h.negotiate()
+    port = int(a["port"])
+    path = os.path.join(a["dir"], str(port))
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(path)
+    ls.listen(4)
+    servers = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            fd = c.fileno()
+            servers.append(subprocess.Popen(["diod", "-f", "-n", "-N", "-r", str(fd), "-w", str(fd), "-e", a["share"],
+                                             "-L", os.path.join(a["work"], "diod.log")], pass_fds=[fd]))
+            c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    mnt = "%s/share-%s" % (a["run"], a["id"])
+    r = modify(h, "MappedDirectory", {"MountPath": mnt, "Port": port, "ShareName": a["share"]})
+    out("plan9_result", u32(r["Result"]))
+    out("plan9_error", (r.get("ErrorMessage") or "").replace("\n", " "))
+    out("plan9_dir_left", int(os.path.exists(mnt)))
+    if r["Result"] == 0:
+        cid = a["id"]
+        root = "%s/c/%s" % (a["run"], cid)
+        lp = "%s/mounts/p9layer-%s" % (a["run"], cid)
+        modify(h, "MappedVirtualDisk", {"MountPath": lp, "Lun": int(a["lun"]), "ReadOnly": True})
+        modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs", "Layers": [{"Path": lp}]})
+        spec = base_spec(["sh", "-c", "cat /share/in.txt; echo written-in-container >/share/out.txt"], root=root + "/rootfs")
+        spec["root"]["readonly"] = True
+        spec["mounts"].append({"destination": "/share", "type": "bind", "source": mnt, "options": ["rbind", "rw"]})
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(
+            {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": root, "OciSpecification": spec})})
+        out("create_result", u32(r["Result"]))
+        r, st = h.exec(cid, {})
+        w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r.get("ProcessId", 0), "TimeoutInMs": 0xFFFFFFFF})
+        st["out"].done.wait(10)
+        out("exit", w.get("ExitCode"))
+        out("stdout", st["out"].buf.decode().strip())
+        h.wait_notification(cid)
+        modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs"}, request="Remove")
+        modify(h, "MappedVirtualDisk", {"MountPath": lp, "Lun": int(a["lun"])}, request="Remove")
+        out("delete_result", u32(h.call("DeleteContainerState", {"ContainerId": cid})["Result"]))
+        r = modify(h, "MappedDirectory", {"MountPath": mnt, "Port": port}, request="Remove")
+        out("plan9_remove_result", u32(r["Result"]))
+    r = h.call("GetProperties", {"ContainerId": "nonexistent-containers"})
+    out("still_serving", u32(r["Result"]))
+    ls.close()
+    for p in servers:
+        p.terminate()
+
+
 def cmd_raw(a):
     """Sends REQUESTS (a JSON list of [name, body]) after negotiating; prints each Result and error."""
     h = Host(a["dir"])
@@ -533,7 +594,7 @@ def cmd_raw(a):
 
 def main():
     a = dict(arg.split("=", 1) for arg in sys.argv[2:])
-    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par, "bench": cmd_bench}[sys.argv[1]](a)
+    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par, "bench": cmd_bench, "plan9": cmd_plan9}[sys.argv[1]](a)
 
 
 if __name__ == "__main__":
