@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -36,6 +37,7 @@ struct gcs_timer {
 
 static int epfd = -1, wakefd = -1;
 static pthread_t loop_thread;
+static atomic_int loop_tid; /* set by the loop thread before any call runs */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct call *calls_head, *calls_tail;
 static struct gcs_timer *timers; /* sorted by due */
@@ -50,7 +52,8 @@ uint64_t gcs_now_ms(void)
 
 bool gcs_loop_in_thread(void)
 {
-	return epfd >= 0 && pthread_equal(pthread_self(), loop_thread);
+	int t = atomic_load(&loop_tid);
+	return t != 0 && t == (int)gettid();
 }
 
 static void wake(void)
@@ -232,8 +235,8 @@ static int next_timeout(void)
 
 static void *loop_main(void *arg)
 {
-	loop_thread = pthread_self();
-	pthread_setname_np(loop_thread, "gcs-loop");
+	atomic_store(&loop_tid, (int)gettid());
+	pthread_setname_np(pthread_self(), "gcs-loop");
 	struct epoll_event evs[64];
 	for (;;) {
 		int n = epoll_wait(epfd, evs, 64, next_timeout());

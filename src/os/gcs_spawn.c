@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,13 +19,26 @@
 #include "lib/err.h"
 #include "os/gcs_loop.h"
 
+struct child_result {
+	volatile int err;  /* errno of the failed step, written by the child */
+	volatile int step; /* which step failed */
+};
+
 struct child_args {
 	const struct gcs_spawn_opts *o;
 	const char *path;
 	int fd[3];
-	volatile int err;     /* errno of the failed step, written by the child */
-	volatile int step;    /* which step failed */
+	struct child_result *res;
 };
+
+/* ThreadSanitizer cannot follow a child that runs in our memory: in such a
+ * build the child gets a copy (fork semantics, still suspended until exec)
+ * and reports failures through a shared page. */
+#if defined(__SANITIZE_THREAD__)
+#define SPAWN_SHARES_MEMORY 0
+#else
+#define SPAWN_SHARES_MEMORY 1
+#endif
 
 enum { STEP_NONE, STEP_SESSION, STEP_DUP, STEP_CHDIR, STEP_EXEC };
 
@@ -40,7 +54,7 @@ static int child_main(void *p)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (a->o->new_session_tty) {
 		if (setsid() < 0 || ioctl(a->fd[0], TIOCSCTTY, 0) < 0) {
-			a->step = STEP_SESSION;
+			a->res->step = STEP_SESSION;
 			goto fail;
 		}
 	}
@@ -49,26 +63,26 @@ static int child_main(void *p)
 	for (int i = 0; i < 3; i++) {
 		hi[i] = fcntl(a->fd[i], F_DUPFD_CLOEXEC, 3);
 		if (hi[i] < 0) {
-			a->step = STEP_DUP;
+			a->res->step = STEP_DUP;
 			goto fail;
 		}
 	}
 	for (int i = 0; i < 3; i++) {
 		if (dup2(hi[i], i) < 0) {
-			a->step = STEP_DUP;
+			a->res->step = STEP_DUP;
 			goto fail;
 		}
 	}
 	syscall(SYS_close_range, 3, ~0U, 0);
 	if (a->o->cwd && chdir(a->o->cwd) < 0) {
-		a->step = STEP_CHDIR;
+		a->res->step = STEP_CHDIR;
 		goto fail;
 	}
 	static char *const empty_env[] = { NULL };
 	execve(a->path, a->o->argv, a->o->envp ? a->o->envp : empty_env);
-	a->step = STEP_EXEC;
+	a->res->step = STEP_EXEC;
 fail:
-	a->err = errno;
+	a->res->err = errno;
 	_exit(127);
 }
 
@@ -120,7 +134,15 @@ int gcs_spawn(const struct gcs_spawn_opts *o, pid_t *pid)
 		return r;
 	}
 	_cleanup_close_ int devnull = -1;
-	struct child_args a = { .o = o, .path = path };
+	struct child_result local = { 0 };
+	struct child_args a = { .o = o, .path = path, .res = &local };
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	if (!SPAWN_SHARES_MEMORY) {
+		a.res = mmap(NULL, sizeof(*a.res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (a.res == MAP_FAILED)
+			return err_set(-errno, "mapping the spawn report page");
+		flags = CLONE_VFORK | SIGCHLD;
+	}
 	for (int i = 0; i < 3; i++) {
 		a.fd[i] = o->fd[i];
 		if (a.fd[i] < 0) {
@@ -135,21 +157,24 @@ int gcs_spawn(const struct gcs_spawn_opts *o, pid_t *pid)
 	if (!stack)
 		return -ENOMEM;
 	gcs_reaper_lock();
-	pid_t child = clone(child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid_t child = clone(child_main, stack + stack_size, flags, &a);
+	struct child_result res = *a.res;
+	if (a.res != &local)
+		munmap(a.res, sizeof(*a.res));
 	if (child < 0) {
 		r = -errno;
 		gcs_reaper_unlock();
 		return err_set(r, "starting %s", path);
 	}
-	if (a.step != STEP_NONE) {
+	if (res.step != STEP_NONE) {
 		/* The child has exited: swallow its status. */
 		gcs_reaper_new_child_locked(child, discard_exit, NULL);
 		gcs_reaper_unlock();
 		static const char *const what[] = { "", "making the terminal controlling", "setting up stdio",
 						    "changing to the working directory", "executing" };
-		if (a.step == STEP_CHDIR)
-			return err_set(-a.err, "changing to the working directory %s", o->cwd);
-		return err_set(-a.err, "%s %s", what[a.step], path);
+		if (res.step == STEP_CHDIR)
+			return err_set(-res.err, "changing to the working directory %s", o->cwd);
+		return err_set(-res.err, "%s %s", what[res.step], path);
 	}
 	r = gcs_reaper_new_child_locked(child, o->on_exit, o->ctx);
 	gcs_reaper_unlock();
