@@ -30,7 +30,7 @@
 #include "lib/bridge_json.h"
 #include "lib/bridge_proto.h"
 #include "lib/err.h"
-#include "lib/gcs_goflag.h"
+#include "lib/goflag.h"
 #include "lib/gcs_log.h"
 
 /* ---- protocol modes (§2.3) ---- */
@@ -125,7 +125,7 @@ struct gcs_config {
 };
 extern struct gcs_config gcs_config;
 
-/* More flags from other files: the record is a struct goflag (lib/gcs_goflag.h). */
+/* More flags from other files: the record is a struct goflag (lib/goflag.h). */
 #define GCS_OPTION(ident, flag_name, bool_flag, arg, help_text, setter, target_ptr)             \
 	static const struct goflag gcs_option_##ident                                         \
 		__attribute__((used, section("gcs_options"), aligned(8))) = {                  \

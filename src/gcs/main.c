@@ -189,14 +189,8 @@ int main(int argc, char **argv)
 	pthread_attr_destroy(&attr);
 
 	size_t nopts = (size_t)(__stop_gcs_options - __start_gcs_options);
-	const struct goflag **opts = calloc(nopts, sizeof(*opts));
-	if (!opts)
-		return 1;
-	for (size_t i = 0; i < nopts; i++)
-		opts[i] = &__start_gcs_options[i];
 	int next;
-	int r = goflag_parse(opts, nopts, argc, argv, &next);
-	free(opts);
+	int r = goflag_parse(__start_gcs_options, nopts, argc, argv, &next);
 	if (r == -ECANCELED) {
 		usage(stdout);
 		return 0;

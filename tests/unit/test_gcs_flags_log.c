@@ -1,4 +1,4 @@
-/* Unit tests for Go-style flags and the JSON log format (gcs_goflag.h, gcs_log.h; §9.4). */
+/* Unit tests for Go-style flags and the JSON log format (goflag.h, gcs_log.h; §9.4). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,18 +8,19 @@
 #include <cmocka.h>
 
 #include "lib/bridge_json.h"
-#include "lib/gcs_goflag.h"
+#include "lib/goflag.h"
 #include "lib/gcs_log.h"
 
 static bool v4, scrub = true;
 static const char *level, *transport;
 static long long kmsg;
-static const struct goflag f_v4 = { "v4", true, NULL, "", goflag_set_bool, &v4 };
-static const struct goflag f_scrub = { "scrub-logs", true, NULL, "", goflag_set_bool, &scrub };
-static const struct goflag f_level = { "loglevel", false, "L", "", goflag_set_string, &level };
-static const struct goflag f_transport = { "transport", false, "T", "", goflag_set_string, &transport };
-static const struct goflag f_kmsg = { "kmsgLogLevel", false, "N", "", goflag_set_int, &kmsg };
-static const struct goflag *const flags[] = { &f_v4, &f_scrub, &f_level, &f_transport, &f_kmsg };
+static const struct goflag flags[] = {
+	GOFLAG_BOOL("v4", "", &v4),
+	GOFLAG_BOOL("scrub-logs", "", &scrub),
+	GOFLAG_STR("loglevel", "L", "", &level),
+	GOFLAG_STR("transport", "T", "", &transport),
+	GOFLAG_INT("kmsgLogLevel", "N", "", &kmsg),
+};
 
 static void test_flags_accept_go_forms_used_by_hosts(void **state)
 {

@@ -1,5 +1,5 @@
-/* gcs_goflag.c: Go `flag`-compatible parsing for the GCS command line. */
-#include "lib/gcs_goflag.h"
+/* goflag.c: Go `flag`-compatible command-line parsing (see goflag.h). */
+#include "lib/goflag.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,15 +38,15 @@ int goflag_set_int(const struct goflag *f, const char *value)
 	return 0;
 }
 
-static const struct goflag *find_flag(const struct goflag *const *flags, size_t n, const char *name, size_t len)
+static const struct goflag *find_flag(const struct goflag *flags, size_t n, const char *name, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(flags[i]->name) == len && strncmp(flags[i]->name, name, len) == 0)
-			return flags[i];
+		if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
+			return &flags[i];
 	return NULL;
 }
 
-int goflag_parse(const struct goflag *const *flags, size_t n, int argc, char **argv, int *next)
+int goflag_parse(const struct goflag *flags, size_t n, int argc, char **argv, int *next)
 {
 	int i = 1;
 	for (; i < argc; i++) {
@@ -84,4 +84,23 @@ int goflag_parse(const struct goflag *const *flags, size_t n, int argc, char **a
 	}
 	*next = i;
 	return 0;
+}
+
+void goflag_print_defaults(FILE *out, const struct goflag *flags, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct goflag *f = &flags[i];
+		if (f->is_bool) {
+			fprintf(out, "  -%s\n    \t%s\n", f->name, f->help);
+			continue;
+		}
+		const char *arg = f->arg_name ? f->arg_name : (f->set == goflag_set_int ? "int" : "string");
+		fprintf(out, "  -%s %s\n    \t%s", f->name, arg, f->help);
+		if (f->set == goflag_set_string && f->target) {
+			const char *v = *(const char *const *)f->target;
+			if (v && *v)
+				fprintf(out, " (default \"%s\")", v);
+		}
+		fputc('\n', out);
+	}
 }
