@@ -5,11 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "lib/bridge_msg.h"
@@ -19,6 +17,7 @@
 #include "lib/oci_json.h"
 #include "lib/oci_settings.h"
 #include "os/ctr_devices.h"
+#include "os/ctr_loop.h"
 #include "os/ctr_mount.h"
 #include "os/ctr_plan9.h"
 #include "os/ctr_runc.h"
@@ -68,47 +67,17 @@ static int block_dev_link(uint8_t controller, uint8_t lun, uint64_t partition, c
 	return 0;
 }
 
-/* §7.4 MappingInfo: the layer is a slice of the pmem device. A read-only
- * loop device over that slice stands in for the dm-linear target (same
- * result, no device-mapper needed); it detaches itself on unmount. */
-static int pmem_slice(const char *dev, uint64_t offset, uint64_t size, char **out)
-{
-	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return err_set(-errno, "opening /dev/loop-control");
-	_cleanup_close_ int backing = open(dev, O_RDONLY | O_CLOEXEC);
-	if (backing < 0)
-		return err_set(-errno, "opening %s", dev);
-	for (int attempt = 0; attempt < 16; attempt++) {
-		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (n < 0)
-			return err_set(-errno, "finding a free loop device");
-		char path[64];
-		snprintf(path, sizeof(path), "/dev/loop%d", n);
-		_cleanup_close_ int lfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (lfd < 0)
-			return err_set(-errno, "opening %s", path);
-		struct loop_config cfg = { .fd = (uint32_t)backing };
-		cfg.info.lo_offset = offset;
-		cfg.info.lo_sizelimit = size;
-		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-		if (ioctl(lfd, LOOP_CONFIGURE, &cfg) == 0) {
-			*out = strdup(path);
-			return *out ? 0 : -ENOMEM;
-		}
-		if (errno != EBUSY)
-			return err_set(-errno, "configuring %s", path);
-	}
-	return err_setmsg(-EBUSY, "no free loop device for the pmem slice");
-}
-
 static int vpmem_add(const struct oci_modify *m)
 {
 	_cleanup_free_ char *dev = NULL, *slice = NULL;
 	int r = ctr_pmem_find(m->device_number, &dev);
 	if (r < 0)
 		return r;
-	if (m->has_mapping && (r = pmem_slice(dev, m->mapping_offset, m->mapping_size, &slice)) < 0)
+	/* §7.4 MappingInfo: several layers packed in one device. A read-only
+	 * loop device over the slice stands in for the dm-linear target (same
+	 * bytes, no device-mapper needed) and detaches itself on unmount. */
+	if (m->has_mapping &&
+	    (r = ctr_loop_attach(dev, m->mapping_offset, m->mapping_size, true, true, &slice)) < 0)
 		return err_wrap(r, "pmem device %u", m->device_number);
 	struct ctr_disk_mount dm = {
 		.dev = slice ? slice : dev, .target = m->mount_path, .read_only = true, .filesystem = "ext4",
@@ -117,11 +86,8 @@ static int vpmem_add(const struct oci_modify *m)
 	container_journal_add(m->mount_path);
 	if ((r = ctr_mount_disk(&dm)) < 0) {
 		container_journal_remove(m->mount_path);
-		if (slice) {
-			_cleanup_close_ int fd = open(slice, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0)
-				(void)ioctl(fd, LOOP_CLR_FD, 0);
-		}
+		if (slice)
+			(void)ctr_loop_detach(slice);
 		return err_wrap(r, "pmem device %u", m->device_number);
 	}
 	return 0;

@@ -434,6 +434,147 @@ def cmd_par(a):
     out("layer_remove_result", u32(r["Result"]))
 
 
+def rss_kib(pid):
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cmd_bench(a):
+    """create+start+exit of a `true` container through the GCS vs `runc run`
+    of the same rootfs, interleaved; then the GCS's RSS with 20 running."""
+    import statistics
+    import subprocess
+    h = Host(a["dir"])
+    h.accept()
+    h.negotiate()
+    rootfs, n, runtime = a["rootfs"], int(a["n"]), a.get("runtime", "/sbin/runc")
+    direct = os.path.join(a["work"], "direct")
+    os.makedirs(direct, exist_ok=True)
+    spec = base_spec(["true"], root=rootfs)
+    spec["root"]["readonly"] = True
+    spec["hostname"] = "bench"
+    with open(os.path.join(direct, "config.json"), "w") as f:
+        json.dump(spec, f)
+    gcs_t, runc_t, phases = [], [], []
+    for i in range(n):
+        cid = "%s-%d" % (a["id"], i)
+        bundle = os.path.join(a["work"], "c", cid)
+        t0 = time.perf_counter()
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(
+            {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": bundle, "OciSpecification": spec})})
+        assert r["Result"] == 0, r
+        t1 = time.perf_counter()
+        r, st = h.exec(cid, {}, stdout=False, stderr=False)
+        assert r["Result"] == 0, r
+        t2 = time.perf_counter()
+        w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r["ProcessId"], "TimeoutInMs": 0xFFFFFFFF})
+        assert w.get("ExitCode") == 0, w
+        t3 = time.perf_counter()
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        assert r["Result"] == 0, r
+        gcs_t.append(time.perf_counter() - t0)
+        phases.append((t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3))
+        t0 = time.perf_counter()
+        subprocess.run([runtime, "run", "-b", direct, "%s-direct-%d" % (a["id"], i)], check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        runc_t.append(time.perf_counter() - t0)
+    g, d = statistics.median(gcs_t), statistics.median(runc_t)
+    print("container create+start+exit (true), median of %d interleaved runs:" % n)
+    print("  through the GCS (Create, ExecuteProcess, WaitForProcess, DeleteContainerState): %.1f ms" % (g * 1000))
+    print("  %s run of the same rootfs directly:                                    %.1f ms" % (runtime, d * 1000))
+    print("  ratio GCS / direct: %.2fx (target <= 1.10x)" % (g / d))
+    print("  GCS phases (medians, ms): create %.1f, start %.1f, exit+wait %.1f, delete %.1f" %
+          tuple(statistics.median(p[k] for p in phases) * 1000 for k in range(4)))
+    # RSS with 20 running containers
+    if a["gcs_pid"] == "PENDING":
+        a["gcs_pid"] = open(os.path.join(a["work"], "gcs.pid")).read().strip()
+    base = rss_kib(a["gcs_pid"])
+    pids = []
+    for i in range(20):
+        cid = "%s-rss-%d" % (a["id"], i)
+        sp = base_spec(["sleep", "60"], root=rootfs)
+        sp["root"]["readonly"] = True
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(
+            {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": os.path.join(a["work"], "c", cid),
+             "OciSpecification": sp})})
+        assert r["Result"] == 0, r
+        r, _ = h.exec(cid, {}, stdout=True, stderr=True)
+        assert r["Result"] == 0, r
+        pids.append((cid, r["ProcessId"], h.send("WaitForProcess", {"ContainerId": cid, "ProcessId": r["ProcessId"],
+                                                                     "TimeoutInMs": 0xFFFFFFFF})))
+    time.sleep(0.5)
+    rss = rss_kib(a["gcs_pid"])
+    print("GCS RSS: %d KiB idle after the runs, %d KiB with 20 running containers (%.2f MiB; target <= 4 MiB)"
+          % (base, rss, rss / 1024.0))
+    for cid, pid, wid in pids:
+        h.call("ShutdownForced", {"ContainerId": cid})
+        h.wait_response(wid, 30)
+        h.call("DeleteContainerState", {"ContainerId": cid})
+
+
+def cmd_plan9(a):
+    """MappedDirectory over a real 9P server (diod, one connection per
+    dial, served on the accepted socket with -r/-w), used by a container."""
+    import subprocess
+    h = Host(a["dir"])
+    h.accept()
+    h.negotiate()
+    port = int(a["port"])
+    path = os.path.join(a["dir"], str(port))
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(path)
+    ls.listen(4)
+    servers = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            fd = c.fileno()
+            servers.append(subprocess.Popen(["diod", "-f", "-n", "-N", "-r", str(fd), "-w", str(fd), "-e", a["share"],
+                                             "-L", os.path.join(a["work"], "diod.log")], pass_fds=[fd]))
+            c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    mnt = "%s/share-%s" % (a["run"], a["id"])
+    r = modify(h, "MappedDirectory", {"MountPath": mnt, "Port": port, "ShareName": a["share"]})
+    out("plan9_result", u32(r["Result"]))
+    out("plan9_error", (r.get("ErrorMessage") or "").replace("\n", " "))
+    out("plan9_dir_left", int(os.path.exists(mnt)))
+    if r["Result"] == 0:
+        cid = a["id"]
+        root = "%s/c/%s" % (a["run"], cid)
+        lp = "%s/mounts/p9layer-%s" % (a["run"], cid)
+        modify(h, "MappedVirtualDisk", {"MountPath": lp, "Lun": int(a["lun"]), "ReadOnly": True})
+        modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs", "Layers": [{"Path": lp}]})
+        spec = base_spec(["sh", "-c", "cat /share/in.txt; echo written-in-container >/share/out.txt"], root=root + "/rootfs")
+        spec["root"]["readonly"] = True
+        spec["mounts"].append({"destination": "/share", "type": "bind", "source": mnt, "options": ["rbind", "rw"]})
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(
+            {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": root, "OciSpecification": spec})})
+        out("create_result", u32(r["Result"]))
+        r, st = h.exec(cid, {})
+        w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r.get("ProcessId", 0), "TimeoutInMs": 0xFFFFFFFF})
+        st["out"].done.wait(10)
+        out("exit", w.get("ExitCode"))
+        out("stdout", st["out"].buf.decode().strip())
+        h.wait_notification(cid)
+        modify(h, "CombinedLayers", {"ContainerID": cid, "ContainerRootPath": root + "/rootfs"}, request="Remove")
+        modify(h, "MappedVirtualDisk", {"MountPath": lp, "Lun": int(a["lun"])}, request="Remove")
+        out("delete_result", u32(h.call("DeleteContainerState", {"ContainerId": cid})["Result"]))
+        r = modify(h, "MappedDirectory", {"MountPath": mnt, "Port": port}, request="Remove")
+        out("plan9_remove_result", u32(r["Result"]))
+    r = h.call("GetProperties", {"ContainerId": "nonexistent-containers"})
+    out("still_serving", u32(r["Result"]))
+    ls.close()
+    for p in servers:
+        p.terminate()
+
+
 def cmd_raw(a):
     """Sends REQUESTS (a JSON list of [name, body]) after negotiating; prints each Result and error."""
     h = Host(a["dir"])
@@ -453,7 +594,7 @@ def cmd_raw(a):
 
 def main():
     a = dict(arg.split("=", 1) for arg in sys.argv[2:])
-    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par}[sys.argv[1]](a)
+    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par, "bench": cmd_bench, "plan9": cmd_plan9}[sys.argv[1]](a)
 
 
 if __name__ == "__main__":

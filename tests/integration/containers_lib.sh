@@ -98,3 +98,28 @@ ct_cleanup_mounts() {
 		umount -l "$m" 2>/dev/null
 	done
 }
+
+# ct_debian_layer: prints the path of a cached ext4 layer disk holding a
+# Debian bookworm minbase tree (debootstrap --variant=minbase), made on first
+# use under $CACHE_DIR/containers/, keyed by suite and variant. Empty output
+# (and status 1) when it cannot be made (no network, no debootstrap).
+ct_debian_layer() {
+	local img="$CT_CACHE/debian-bookworm-minbase.ext4"
+	mkdir -p "$CT_CACHE"
+	(
+		flock 9
+		[ -s "$img" ] && exit 0
+		command -v debootstrap >/dev/null || exit 1
+		local tree
+		tree=$(mktemp -d "$CT_CACHE/tree.XXXXXX") || exit 1
+		if debootstrap --variant=minbase bookworm "$tree" http://deb.debian.org/debian >"$CT_CACHE/debootstrap.log" 2>&1 &&
+			mke2fs -q -F -t ext4 -d "$tree" "$img.tmp" 1024M >/dev/null 2>&1; then
+			mv "$img.tmp" "$img"
+		else
+			rm -f "$img.tmp"
+		fi
+		rm -rf "$tree"
+		[ -s "$img" ]
+	) 9>"$CT_CACHE/debian.lock" || return 1
+	echo "$img"
+}
