@@ -24,7 +24,7 @@
 #include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/netnscfg_adapter.h"
-#include "lib/remotefs_goflag.h"
+#include "lib/goflag.h"
 #include "os/netnscfg_netlink.h"
 #include "os/remotefs_log.h"
 
@@ -152,18 +152,17 @@ static int configure(const char *ifname, int nspid, const struct netnscfg_adapte
 	return 0;
 }
 
-static void usage(const char *prog, struct goflag *flags, size_t n)
+static void usage(const char *prog, const struct goflag *flags, size_t n)
 {
-	char defaults[4096];
-	goflag_defaults(flags, n, defaults, sizeof(defaults));
+	fprintf(stderr, "Usage of %s:\n", prog);
+	goflag_print_defaults(stderr, flags, n);
 	fprintf(stderr,
-		"Usage of %s:\n%s\n"
+		"\n"
 		"Moves IFNAME from the current network namespace into the one of process PID and\n"
 		"configures it from the adapter JSON: NatEnabled true gives a static address\n"
 		"(AllocatedIpAddress/HostIpPrefixLength) and a default route via HostIpAddress\n"
 		"(metric 1, or 500 with EnableLowMetric); false runs udhcpc. EncapOverhead lowers\n"
-		"the MTU. Exit 0 on success, 1 on failure, 2 on bad flags.\n",
-		prog, defaults);
+		"the MTU. Exit 0 on success, 1 on failure, 2 on bad flags.\n");
 }
 
 static int netnscfg_main(int argc, char **argv)
@@ -171,25 +170,27 @@ static int netnscfg_main(int argc, char **argv)
 	const char *ifname = "", *cfgjson = "", *logfile = "-", *loglevel = "info";
 	const char *udhcpc = "udhcpc", *script = "/sbin/udhcpc_config.script";
 	long long nspid = -1;
-	struct goflag flags[] = {
-		{"if", GOFLAG_STRING, "interface name in the current network namespace", &ifname, 0},
-		{"nspid", GOFLAG_INT, "pid of a process in the target network namespace", &nspid, 0},
-		{"cfg", GOFLAG_STRING, "network adapter configuration (JSON)", &cfgjson, 0},
-		{"logfile", GOFLAG_STRING, "log destination, - for stderr", &logfile, 0},
-		{"loglevel", GOFLAG_STRING, "Logging Level: debug, info, warning, error, fatal, panic.", &loglevel, 0},
-		{"udhcpc", GOFLAG_STRING, "DHCP client to run when NatEnabled is false", &udhcpc, 0},
-		{"udhcpc-script", GOFLAG_STRING, "script udhcpc runs on DHCP events", &script, 0},
+	const struct goflag flags[] = {
+		GOFLAG_STR("if", "IFNAME", "interface name in the current network namespace", &ifname),
+		GOFLAG_INT("nspid", "PID", "pid of a process in the target network namespace (default -1)", &nspid),
+		GOFLAG_STR("cfg", "JSON", "network adapter configuration (JSON)", &cfgjson),
+		GOFLAG_STR("logfile", "FILE", "log destination, - for stderr", &logfile),
+		GOFLAG_STR("loglevel", "LEVEL", "Logging Level: debug, info, warning, error, fatal, panic.", &loglevel),
+		GOFLAG_STR("udhcpc", "PATH", "DHCP client to run when NatEnabled is false", &udhcpc),
+		GOFLAG_STR("udhcpc-script", "PATH", "script udhcpc runs on DHCP events", &script),
 	};
 	const size_t nflags = sizeof(flags) / sizeof(flags[0]);
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	char msg[512];
-	int first = goflag_parse(flags, nflags, argc, argv, msg, sizeof(msg));
-	if (first == GOFLAG_HELP || first < 0) {
-		if (first < 0)
-			fprintf(stderr, "%s\n", msg);
+	int first = argc;
+	int pr = goflag_parse(flags, nflags, argc, argv, &first);
+	if (pr < 0) {
+		if (pr != -ECANCELED)
+			fprintf(stderr, "%s\n", err_text());
 		usage(prog, flags, nflags);
 		return 2;
 	}
+	err_clear();
 	enum tool_log_level level;
 	if (tool_log_parse_level(loglevel, &level) < 0) {
 		fprintf(stderr, "netnscfg returned: unknown log level %s\n", loglevel);

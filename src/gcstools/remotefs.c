@@ -15,7 +15,8 @@
 
 #include "gcstools/command.h"
 #include "gcstools/remotefs.h"
-#include "lib/remotefs_goflag.h"
+#include "lib/err.h"
+#include "lib/goflag.h"
 #include "os/remotefs_log.h"
 
 struct rfs_command {
@@ -50,11 +51,10 @@ static const struct rfs_command commands[] = {
 	{"openfile", 3, rfs_cmd_openfile, "PATH FLAGS PERM", "serve one open file over stdin/stdout"},
 };
 
-static void usage(const char *prog, struct goflag *flags, size_t nflags)
+static void usage(const char *prog, const struct goflag *flags, size_t nflags)
 {
-	char defaults[2048];
-	goflag_defaults(flags, nflags, defaults, sizeof(defaults));
-	fprintf(stderr, "Usage of %s:\n%s", prog, defaults);
+	fprintf(stderr, "Usage of %s:\n", prog);
+	goflag_print_defaults(stderr, flags, nflags);
 	fprintf(stderr, "\n%s [flags] SUBCOMMAND ARG...\n"
 			"Success: exit 0, empty stderr. Failure of the operation: exit 0 and\n"
 			"{\"ErrString\":...,\"ErrNum\":...} on stderr. Usage errors: exit 1.\n\n"
@@ -81,18 +81,18 @@ static int remotefs_main(int argc, char **argv)
 	 * default is filled in below (§1.2). */
 	const char *logfile = "";
 	const char *loglevel = "debug";
-	struct goflag flags[] = {
-		{"logfile", GOFLAG_STRING, "logging file location (default /tmp/remotefs.SUBCOMMAND.log)", &logfile, 0},
-		{"loglevel", GOFLAG_STRING, "Logging Level: debug, info, warning, error, fatal, panic.", &loglevel, 0},
+	const struct goflag flags[] = {
+		GOFLAG_STR("logfile", NULL, "logging file location (default /tmp/remotefs.SUBCOMMAND.log)", &logfile),
+		GOFLAG_STR("loglevel", NULL, "Logging Level: debug, info, warning, error, fatal, panic.", &loglevel),
 	};
-	char msg[512];
-	int first = goflag_parse(flags, 2, argc, argv, msg, sizeof(msg));
-	if (first == GOFLAG_HELP) {
+	int first = argc;
+	int pr = goflag_parse(flags, 2, argc, argv, &first);
+	if (pr == -ECANCELED) {
 		usage(base, flags, 2);
 		return 2;
 	}
-	if (first < 0) {
-		fprintf(stderr, "%s\n", msg);
+	if (pr < 0) {
+		fprintf(stderr, "%s\n", err_text());
 		usage(base, flags, 2);
 		return 2;
 	}
@@ -100,7 +100,7 @@ static int remotefs_main(int argc, char **argv)
 	int npos = argc - first;
 
 	char logpath[4096];
-	if (!flags[0].set) {
+	if (!*logfile) {
 		if (strcmp(base, "remotefs") == 0 && npos > 0)
 			snprintf(logpath, sizeof(logpath), "/tmp/remotefs.%s.log", pos[0]);
 		else

@@ -9,7 +9,8 @@
 static __thread char err_buf[ERR_TEXT_MAX];
 static __thread int err_code;
 
-static __attribute__((format(printf, 3, 0))) void err_vformat(int r, int with_errno, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0)))
+static void err_vformat(int r, int with_errno, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
 	if (n < 0)

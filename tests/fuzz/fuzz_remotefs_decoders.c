@@ -1,6 +1,6 @@
 /* libFuzzer target for the remotefs decoders: the first byte picks one of
  * TarOptions JSON (+ exclude patterns built from it), Go strconv parsing and
- * quoting, Go flag parsing, path cleaning and scoped resolution over a fake
+ * quoting, the shared Go flag parser, path cleaning and scoped resolution over a fake
  * tree derived from the input, frame headers and the JSON/error encoders. */
 #include <errno.h>
 #include <stdint.h>
@@ -10,7 +10,8 @@
 #include "lib/netnscfg_adapter.h"
 #include "lib/remotefs_error.h"
 #include "lib/remotefs_frame.h"
-#include "lib/remotefs_goflag.h"
+#include "lib/err.h"
+#include "lib/goflag.h"
 #include "lib/remotefs_json.h"
 #include "lib/remotefs_path.h"
 #include "lib/remotefs_pattern.h"
@@ -115,12 +116,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			argv[argc++] = tok;
 		const char *a = "", *b = "x";
 		long long n = -1;
-		struct goflag f[] = {{"logfile", GOFLAG_STRING, "u", &a, 0},
-				     {"loglevel", GOFLAG_STRING, "u", &b, 0},
-				     {"nspid", GOFLAG_INT, "u", &n, 0}};
-		goflag_parse(f, 3, argc, argv, msg, sizeof(msg));
-		char out[1024];
-		goflag_defaults(f, 3, out, sizeof(out));
+		const struct goflag f[] = {GOFLAG_STR("logfile", NULL, "u", &a), GOFLAG_STR("loglevel", NULL, "u", &b),
+					   GOFLAG_INT("nspid", NULL, "u", &n)};
+		int next;
+		goflag_parse(f, 3, argc, argv, &next);
+		err_clear();
 		break;
 	}
 	case 3: {

@@ -69,7 +69,7 @@ ok_eq "unknown flag: exit 2" 2 $?
 ok "unknown flag: Go's wording" grep -q "flag provided but not defined: -bogus" "$T/o"
 "$BIN/netnscfg" --help >"$T/o" 2>&1
 ok_eq "--help: exit 2 (Go flag package)" 2 $?
-ok "--help lists -nspid" grep -q -- "-nspid int" "$T/o"
+ok "--help lists -nspid" grep -q -- "-nspid" "$T/o"
 
 # 4. DHCP: busybox udhcpd serves the peer end, udhcpc runs in the target.
 if command -v busybox >/dev/null && busybox --list | grep -qx udhcpd && busybox --list | grep -qx udhcpc; then

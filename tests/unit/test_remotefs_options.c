@@ -1,7 +1,6 @@
 /* Unit tests for the remotefs/netnscfg input decoders: TarOptions JSON and id
- * maps, Docker exclude patterns, Go flag parsing and the netnscfg adapter
- * JSON (src/lib/remotefs_taroptions.h, remotefs_pattern.h,
- * remotefs_goflag.h, netnscfg_adapter.h). */
+ * maps, Docker exclude patterns and the netnscfg adapter
+ * JSON (src/lib/remotefs_taroptions.h, remotefs_pattern.h, netnscfg_adapter.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -11,7 +10,6 @@
 #include <cmocka.h>
 
 #include "lib/netnscfg_adapter.h"
-#include "lib/remotefs_goflag.h"
 #include "lib/remotefs_pattern.h"
 #include "lib/remotefs_taroptions.h"
 
@@ -134,58 +132,6 @@ static void test_patterns_reject_lone_bang(void **state)
 	assert_string_equal(msg, "illegal exclusion pattern: \"!\"");
 }
 
-static void test_goflag_accepts_every_go_spelling(void **state)
-{
-	(void)state;
-	const char *lf = "", *ll = "debug";
-	long long n = -1;
-	struct goflag f[] = {
-		{"logfile", GOFLAG_STRING, "", &lf, 0},
-		{"loglevel", GOFLAG_STRING, "", &ll, 0},
-		{"nspid", GOFLAG_INT, "", &n, 0},
-	};
-	char msg[128];
-	char *argv[] = {"x", "-logfile", "/a", "--loglevel=info", "--nspid", "42", "readdir", "/x", "-1", NULL};
-	int first = goflag_parse(f, 3, 9, argv, msg, sizeof(msg));
-	assert_int_equal(first, 6);
-	assert_string_equal(lf, "/a");
-	assert_string_equal(ll, "info");
-	assert_int_equal(n, 42);
-}
-
-static void test_goflag_stops_after_double_dash(void **state)
-{
-	(void)state;
-	const char *lf = "";
-	struct goflag f[] = {{"logfile", GOFLAG_STRING, "", &lf, 0}};
-	char msg[128];
-	char *argv[] = {"x", "--", "-logfile", NULL};
-	assert_int_equal(goflag_parse(f, 1, 3, argv, msg, sizeof(msg)), 2);
-	assert_string_equal(lf, "");
-}
-
-static void test_goflag_errors_use_go_wording(void **state)
-{
-	(void)state;
-	long long n = -1;
-	struct goflag f[] = {{"nspid", GOFLAG_INT, "", &n, 0}};
-	char msg[256];
-	char *a1[] = {"x", "-nope", NULL};
-	assert_int_equal(goflag_parse(f, 1, 2, a1, msg, sizeof(msg)), -EINVAL);
-	assert_string_equal(msg, "flag provided but not defined: -nope");
-	char *a2[] = {"x", "-nspid", NULL};
-	assert_int_equal(goflag_parse(f, 1, 2, a2, msg, sizeof(msg)), -EINVAL);
-	assert_string_equal(msg, "flag needs an argument: -nspid");
-	char *a3[] = {"x", "-nspid=abc", NULL};
-	assert_int_equal(goflag_parse(f, 1, 2, a3, msg, sizeof(msg)), -EINVAL);
-	assert_string_equal(msg, "invalid value \"abc\" for flag -nspid: strconv.ParseInt: parsing \"abc\": invalid syntax");
-	char *a4[] = {"x", "-help", NULL};
-	assert_int_equal(goflag_parse(f, 1, 2, a4, msg, sizeof(msg)), GOFLAG_HELP);
-	char *a5[] = {"x", "---x", NULL};
-	assert_int_equal(goflag_parse(f, 1, 2, a5, msg, sizeof(msg)), -EINVAL);
-	assert_string_equal(msg, "bad flag syntax: ---x");
-}
-
 static void test_adapter_json_static_fields(void **state)
 {
 	(void)state;
@@ -239,9 +185,6 @@ int main(void)
 		cmocka_unit_test(test_patterns_double_star_and_parent_directories),
 		cmocka_unit_test(test_patterns_exception_wins_when_last),
 		cmocka_unit_test(test_patterns_reject_lone_bang),
-		cmocka_unit_test(test_goflag_accepts_every_go_spelling),
-		cmocka_unit_test(test_goflag_stops_after_double_dash),
-		cmocka_unit_test(test_goflag_errors_use_go_wording),
 		cmocka_unit_test(test_adapter_json_static_fields),
 		cmocka_unit_test(test_adapter_json_rejects_wrong_types),
 		cmocka_unit_test(test_gateway_subnet_check),
