@@ -179,3 +179,22 @@ ok_eq "overlay whiteouts become .wh. entries, opaque marker right after its dir"
 ok "whiteout entry is an empty 0600 file" bash -c "tar -tvf '$T/w.tar' d/.wh.gone | grep -q '^-rw------- .* 0 '"
 frame '{}' | "$R" -logfile "$L" archivepath "$T/nonexistent" >"$T/e.tar" 2>"$T/err"
 ok_eq "missing source: an empty archive, no error" "1024 " "$(stat -c %s "$T/e.tar") $(cat "$T/err")"
+
+# --- a real tree: the Debian minbase corpus, when cached ---------------------------
+corpus=$CACHE_DIR/corpus/debian-bookworm-minbase.tar
+if [ -f "$corpus" ]; then
+	tree() { (cd "$1" && find . -mindepth 1 -printf '%p %y %m %U:%G %s %l\n' | sort); }
+	mkdir "$T/mb-tar" "$T/mb-rfs"
+	tar --numeric-owner -C "$T/mb-tar" -xpf "$corpus"
+	{ frame '{}'; cat "$corpus"; } | "$R" -logfile "$L" extractarchive "$T/mb-rfs" 2>"$T/err"
+	ok_eq "minbase: extract without error" "" "$(cat "$T/err")"
+	ok_eq "minbase: same tree as GNU tar (types, modes, owners, sizes, links)" "$(tree "$T/mb-tar")" "$(tree "$T/mb-rfs")"
+	frame '{}' | "$R" -logfile "$L" archivepath "$T/mb-rfs" | { frame '{}'; cat; } |
+		"$R" -logfile "$L" extractarchive "$T/mb-rt" 2>"$T/err"
+	ok_eq "minbase: archivepath | extractarchive round trip" "$(tree "$T/mb-tar")" "$(tree "$T/mb-rt")"
+	ok "minbase: file contents survive the round trip" diff -r --no-dereference -x dev "$T/mb-tar" "$T/mb-rt"
+	ok_eq "minbase: device numbers survive" "$(stat -c "%n %t,%T" "$T"/mb-tar/dev/* | sed "s|$T/mb-tar||")" "$(stat -c "%n %t,%T" "$T"/mb-rt/dev/* | sed "s|$T/mb-rt||")"
+	rm -rf "$T/mb-tar" "$T/mb-rfs" "$T/mb-rt"
+else
+	skip "minbase corpus" "not cached in $CACHE_DIR/corpus"
+fi
