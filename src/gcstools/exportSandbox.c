@@ -53,20 +53,11 @@ static int export_main(int argc, char **argv)
 	const char *path = NULL, *mounts = "/proc/mounts";
 	struct goflag flags[10];
 	size_t n = tarout_flags(&o, NAME, flags);
-	flags[n++] = (struct goflag){ "path", GOFLAG_STRING, &path, "guest mount path of the container's layer (required)" };
-	flags[n++] = (struct goflag){ "mounts", GOFLAG_STRING, &mounts, "mount table to consult" };
+	flags[n++] = (struct goflag)GOFLAG_STR("path", NULL, "guest mount path of the container's layer (required)", &path);
+	flags[n++] = (struct goflag)GOFLAG_STR("mounts", NULL, "mount table to consult", &mounts);
 
-	char errbuf[256];
-	int first;
-	enum goflag_result pr = goflag_parse(flags, n, argc, argv, &first, errbuf, sizeof(errbuf));
-	if (pr != GOFLAG_OK || first < argc) {
-		if (pr == GOFLAG_ERROR)
-			fprintf(stderr, "%s\n", errbuf);
-		else if (pr == GOFLAG_OK)
-			fprintf(stderr, "unexpected argument: %s\n", argv[first]);
-		goflag_usage(stderr, NAME, synopsis, flags, n);
+	if (tarout_parse_flags(flags, n, argc, argv, NAME, synopsis) != 0)
 		return 2;
-	}
 	enum vtar_whiteout whiteout;
 	if (tarout_setup(&o, NAME, &whiteout) < 0)
 		return 1;

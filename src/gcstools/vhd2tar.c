@@ -189,17 +189,8 @@ static int vhd2tar_main(int argc, char **argv)
 	flags[n++] = (struct goflag)GOFLAG_STR("i", NULL, "read the disk from this file instead of stdin", &input);
 	const char *tmpdir_default = o.tmpdir;
 
-	int first = argc;
-	int pr = goflag_parse(flags, n, argc, argv, &first);
-	if (pr < 0 || first < argc) {
-		if (pr == -EINVAL)
-			fprintf(stderr, "%s\n", err_text());
-		else if (pr == 0)
-			fprintf(stderr, "unexpected argument: %s\n", argv[first]);
-		fprintf(stderr, "Usage of %s:\n%s\n", NAME, synopsis);
-		goflag_print_defaults(stderr, flags, n);
+	if (tarout_parse_flags(flags, n, argc, argv, NAME, synopsis) != 0)
 		return 2;
-	}
 	if (o.tmpdir == tmpdir_default && env_tmp && *env_tmp)
 		o.tmpdir = env_tmp;
 
