@@ -1,0 +1,2 @@
+# mkgpt needs zlib for the GPT CRC-32s.
+mkgpt_LDLIBS := -lz

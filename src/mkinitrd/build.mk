@@ -1,0 +1,2 @@
+# mkinitrd writes the gzip-compressed initramfs with zlib.
+mkinitrd_LDLIBS := -lz

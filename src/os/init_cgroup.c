@@ -1,0 +1,127 @@
+/* init_cgroup.c: cgroup v2 with a v1 fallback (see init_cgroup.h). */
+#include "os/init_cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+
+#include "lib/cleanup.h"
+#include "lib/err.h"
+#include "os/init_log.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define NODEV_NOSUID_NOEXEC (MS_NODEV | MS_NOSUID | MS_NOEXEC)
+
+static bool cmdline_forces_v1(void)
+{
+	char buf[4096];
+	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *save = NULL, *p = buf, *tok; (tok = strtok_r(p, " \t\n", &save)); p = NULL)
+		if (strcmp(tok, "hcsshim.cgroup=v1") == 0)
+			return true;
+	return false;
+}
+
+/* runc manages devices on v2 with BPF_CGROUP_DEVICE programs; a kernel
+ * that cannot query them (ENOSYS, EINVAL) makes v2 unusable for it. */
+static bool bpf_device_programs_work(void)
+{
+	_cleanup_close_ int fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.query.target_fd = (unsigned)fd;
+	attr.query.attach_type = BPF_CGROUP_DEVICE;
+	if (syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) < 0 && (errno == ENOSYS || errno == EINVAL))
+		return false;
+	return true;
+}
+
+static int try_v2(void)
+{
+	if (mount("cgroup2", CGROUP_ROOT, "cgroup2", NODEV_NOSUID_NOEXEC, NULL) < 0)
+		return err_set(-errno, "mounting cgroup2 on " CGROUP_ROOT);
+	char controllers[512] = "";
+	{
+		_cleanup_close_ int fd = open(CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, controllers, sizeof(controllers) - 1);
+		if (n < 0) {
+			umount(CGROUP_ROOT);
+			return err_set(-ENOENT, "reading cgroup.controllers");
+		}
+		controllers[n] = '\0';
+	}
+	if (!bpf_device_programs_work()) {
+		umount(CGROUP_ROOT);
+		return err_setmsg(-ENOTSUP, "cgroup v2 without BPF device programs");
+	}
+	/* One write enables every controller; if the kernel refuses one of
+	 * them, enable them one by one so the others still work. */
+	_cleanup_close_ int ctl = open(CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	char all[1024];
+	size_t len = 0;
+	for (char *save = NULL, *p = controllers, *tok; (tok = strtok_r(p, " \n", &save)); p = NULL)
+		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "+%s ", tok);
+	if (ctl >= 0 && len > 0 && len < sizeof(all) && write(ctl, all, len) < 0) {
+		for (char *save = NULL, *p = all, *tok; (tok = strtok_r(p, " ", &save)); p = NULL)
+			if (write(ctl, tok, strlen(tok)) < 0)
+				init_log(INIT_LOG_WARNING, "enabling cgroup controller %s: %m", tok + 1);
+	}
+	return 2;
+}
+
+static int mount_v1(void)
+{
+	if (mount("cgroup_root", CGROUP_ROOT, "tmpfs", NODEV_NOSUID_NOEXEC, "mode=0755") < 0)
+		return err_set(-errno, "mounting tmpfs on " CGROUP_ROOT);
+	_cleanup_fclose_ FILE *f = fopen("/proc/cgroups", "re");
+	if (!f)
+		return err_set(-errno, "opening /proc/cgroups");
+	char line[256];
+	int mounted = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned hierarchy, count, enabled;
+		if (line[0] == '#' || sscanf(line, "%63s %u %u %u", name, &hierarchy, &count, &enabled) != 4 || !enabled)
+			continue;
+		char path[128];
+		snprintf(path, sizeof(path), CGROUP_ROOT "/%s", name);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			init_log(INIT_LOG_WARNING, "creating %s: %m", path);
+			continue;
+		}
+		if (mount("cgroup", path, "cgroup", NODEV_NOSUID_NOEXEC, name) < 0) {
+			init_log(INIT_LOG_WARNING, "mounting cgroup %s: %m", name);
+			continue;
+		}
+		mounted++;
+	}
+	if (!mounted)
+		return err_setmsg(-ENOENT, "no cgroup v1 controller could be mounted");
+	return 1;
+}
+
+int init_mount_cgroups(void)
+{
+	if (!cmdline_forces_v1()) {
+		int r = try_v2();
+		if (r > 0)
+			return r;
+		init_log(INIT_LOG_INFO, "%s; using cgroup v1", err_text());
+	}
+	return mount_v1();
+}

@@ -1,0 +1,13 @@
+/* init_cgroup.h: /init's cgroup setup (../shared/spec/gcs-protocol.md §9.2
+ * step 7): cgroup v2 when the kernel has it and runc can manage devices
+ * with it, unless /proc/cmdline holds hcsshim.cgroup=v1; otherwise one v1
+ * hierarchy per enabled controller under a tmpfs on /sys/fs/cgroup (the
+ * only layout of the 2018 image, §9.5). */
+#ifndef LCOW_INIT_CGROUP_H
+#define LCOW_INIT_CGROUP_H
+
+/* Returns 2 or 1 for the version mounted, or a negative errno with err
+ * text when nothing could be mounted. */
+int init_mount_cgroups(void);
+
+#endif

@@ -1,0 +1,32 @@
+/* init_child.h: what PID 1 does with processes
+ * (../shared/spec/gcs-protocol.md §9.2 steps 2, 12, 13).
+ *
+ * Children start with every signal unblocked, in a new session, with the
+ * environment PATH=/sbin:/usr/sbin:/bin:/usr/bin only. init reaps every
+ * process that ends up as its child; when the primary child exits it logs
+ * the status and powers the VM off. */
+#ifndef LCOW_INIT_CHILD_H
+#define LCOW_INIT_CHILD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define INIT_CHILD_PATH "/sbin:/usr/sbin:/bin:/usr/bin"
+
+/* Blocks every signal in init itself (wait() still reports children). */
+void init_block_signals(void);
+
+/* Starts argv and logs "exec PROGRAM (pid N)" once it has been exec'd.
+ * With `console` the child takes /dev/console as its controlling terminal
+ * (for an interactive shell). Returns the pid or a negative errno with err
+ * text (a program that cannot be run is such an error). */
+pid_t init_spawn(char *const *argv, bool console);
+
+/* Reaps every child until `primary` (running `name`) exits; logs and
+ * returns its wait status. */
+int init_reap_until(pid_t primary, const char *name);
+
+/* Logs, kills what is left, syncs and powers off. Never returns. */
+__attribute__((noreturn)) void init_power_off(void);
+
+#endif
