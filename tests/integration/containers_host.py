@@ -545,6 +545,7 @@ def cmd_plan9(a):
     out("plan9_result", u32(r["Result"]))
     out("plan9_error", (r.get("ErrorMessage") or "").replace("\n", " "))
     out("plan9_dir_left", int(os.path.exists(mnt)))
+    out("plan9_dialed", len(servers))
     if r["Result"] == 0:
         cid = a["id"]
         root = "%s/c/%s" % (a["run"], cid)
