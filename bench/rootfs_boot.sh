@@ -44,11 +44,20 @@ for i in $(seq "$runs"); do
 	wall=$(( ($(date +%s%N) - start) / 1000000 ))
 	tr -d '\r' <"$T/boot.log" | awk -v wall="$wall" -v rc="$rc" '
 		/Run \/init as init process/ { s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s); runinit = s + 0 }
-		/timeline: main at mono/ { for (i = 1; i <= NF; i++) { if ($i == "main") main = $(i + 3); if ($i == "spawn") spawn = $(i + 3) } }
+		/timeline: main at mono/ {
+			for (i = 1; i <= NF; i++) {
+				if ($i == "main") main = $(i + 3)
+				if ($i == "spawn") { spawn = $(i + 3); sub(/,$/, "", spawn) }
+				if ($i == "dev") { dev = $(i + 1) + 0 }
+				if ($i == "mounts") { mounts = $(i + 1) + 0 }
+				if ($i == "cgroups") { cgroups = $(i + 1) + 0 }
+			}
+			sub(/,$/, "", main)
+		}
 		/init: .*exec \/bin\/gcs \(pid/ { for (i = 1; i <= NF; i++) if ($i == "[mono") { v = $(i + 1); sub(/\]/, "", v); execd = v } }
 		END {
 			if (!main || !execd) { print "FAIL rc=" rc; exit }
-			printf "%.3f %.3f %.2f %.2f %d\n", runinit * 1000, main * 1000, (spawn - main) * 1000, (execd - main) * 1000, wall
+			printf "%.3f %.3f %.2f %.2f %d %.2f %.2f %.2f\n", runinit * 1000, main * 1000, (spawn - main) * 1000, (execd - main) * 1000, wall, dev / 1000, mounts / 1000, cgroups / 1000
 		}' >>"$T/samples"
 done
 if grep -q FAIL "$T/samples"; then
@@ -63,6 +72,7 @@ echo "boot timeline ($accel, $runs boots, medians; min..max in brackets)"
 printf '  kernel start -> "Run /init"       %8.1f ms  [%s]\n' "$kernel_to_run" "$(range 1)"
 printf '  kernel start -> /init main()      %8.1f ms  [%s]\n' "$kernel_to_main" "$(range 2)"
 printf '  /init main() -> spawn of /bin/gcs %8.2f ms  [%s]\n' "$main_to_spawn" "$(range 3)"
+printf '    of which /dev %.2f ms, mounts %.2f ms, cgroups %.2f ms\n' "$(col 6)" "$(col 7)" "$(col 8)"
 printf '  /init main() -> /bin/gcs exec     %8.2f ms  [%s]  target <= 20 ms: %.2fx\n' "$main_to_exec" "$(range 4)" \
 	"$(awk -v a="$main_to_exec" 'BEGIN { print a / 20 }')"
 printf '  VM wall time (qemu start to exit) %8d ms\n' "$wall"

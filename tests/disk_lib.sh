@@ -26,7 +26,7 @@ disk_inputs() {
 		exit 0
 	fi
 	KERNEL=$ROOT/out/vmlinuz
-	if ! "$DISK_BIN/gcstools" tar2vhd --help >/dev/null 2>&1; then
+	if ! timeout 10 "$DISK_BIN/gcstools" tar2vhd --help </dev/null >/dev/null 2>&1; then
 		skip "$(basename "$0" .sh)" "gcstools has no tar2vhd yet"
 		exit 0
 	fi

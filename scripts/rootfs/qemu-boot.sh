@@ -21,7 +21,7 @@ if [ $# -gt 0 ]; then
 	done
 fi
 : >"$log"
-timeout --kill-after=5 "$secs" qemu-system-x86_64 \
+exec timeout --kill-after=5 "$secs" qemu-system-x86_64 \
 	-name "lcow-rootfs-$$" -accel "${LCOW_QEMU_ACCEL:-tcg}" -m 512 -smp 1 \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$log" -kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null

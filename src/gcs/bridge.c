@@ -127,14 +127,16 @@ static void handle_frame(struct bridge_frame *f)
 		log_error("bridge: out of memory for request %llu", (unsigned long long)f->header.id);
 		return;
 	}
-	if (!req->msg) {
-		gcs_request_fail(req, HR_INVALID_JSON, "request %s: %s", name ? name : "unknown", err_text());
-		return;
-	}
+	/* As the Go guests: no handler -> E_NOTIMPL whatever the payload
+	 * (§1.6); a handler's request that is not JSON -> 0xC037010D. */
 	const struct gcs_handler *h = gcs_dispatch_find(m, req->type);
 	if (!h) {
 		gcs_request_fail(req, HR_E_NOTIMPL, "message 0x%08x (%s) is not supported in %s state", req->type,
 				 name ? name : "unknown", mode_name(m));
+		return;
+	}
+	if (!req->msg) {
+		gcs_request_fail(req, HR_INVALID_JSON, "request %s: %s", name ? name : "unknown", err_text());
 		return;
 	}
 	dispatch(req, h, m == GCS_MODE_UNNEGOTIATED);
@@ -227,14 +229,16 @@ int gcs_bridge_run(void)
 		log_info("bridge: connected (connection #%llu)", (unsigned long long)atomic_load(&connections));
 		gcs_writer_attach(out_fd, gen);
 		serve(in_fd);
+		if (gcs_config.use_inouterr) {
+			/* No re-dial over stdin; do not wait for a writer that may be
+			 * stuck on a stdout nobody reads. */
+			log_info("bridge: standard input closed; exiting");
+			return 0;
+		}
 		shutdown(out_fd, SHUT_RDWR);
 		gcs_writer_detach();
 		gcs_process_purge_orphaned_waits();
 		atomic_store(&mode, GCS_MODE_UNNEGOTIATED);
-		if (gcs_config.use_inouterr) {
-			log_info("bridge: standard input closed; exiting");
-			return 0;
-		}
 		close(in_fd);
 		sleep_ms(REDIAL_MS);
 	}

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "lib/remotefs_path.h"
 #include "lib/remotefs_pattern.h"
 #include "lib/remotefs_taroptions.h"
+#include "lib/whiteout.h"
 #include "os/remotefs_log.h"
 
 DEFINE_CLEANUP_FUNC(struct archive, archive_write_free)
@@ -202,28 +204,28 @@ static int add_file(struct archiver *ar, const char *path, const char *name)
 
 	_cleanup_(archive_entry_free_cleanup) struct archive_entry *opaque = NULL;
 	if (ar->o->whiteout_format == RFS_WHITEOUT_OVERLAY) {
-		if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+		if (whiteout_is_disk_whiteout(st.st_mode, major(st.st_rdev), minor(st.st_rdev))) {
 			/* A 0/0 device is an overlay whiteout: .wh.NAME (§6.2). */
-			const char *slash = strrchr(name, '/');
-			_cleanup_free_ char *wo = NULL;
-			if (asprintf(&wo, "%.*s.wh.%s", slash ? (int)(slash - name + 1) : 0, name,
-				     slash ? slash + 1 : name) < 0)
-				return -ENOMEM;
+			char wo[8192];
+			if (whiteout_tar_name_for_whiteout(name, wo, sizeof(wo)) < 0) {
+				log_error("tar: whiteout name for %s", name);
+				return 0;
+			}
 			archive_entry_copy_pathname(e, wo);
-			archive_entry_set_mode(e, AE_IFREG | 0600);
+			archive_entry_set_mode(e, WHITEOUT_TAR_FILE_MODE);
 			archive_entry_set_size(e, 0);
 			archive_entry_set_rdev(e, 0);
 		}
 		if (S_ISDIR(st.st_mode)) {
 			char v[2];
-			ssize_t n = lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v));
-			if (n == 1 && v[0] == 'y') {
+			ssize_t n = lgetxattr(path, WHITEOUT_OPAQUE_XATTR, v, sizeof(v));
+			if (n > 0 && whiteout_is_opaque_value(v, (size_t)n)) {
 				opaque = archive_entry_new();
 				if (!opaque)
 					return -ENOMEM;
-				_cleanup_free_ char *oname = NULL;
-				if (asprintf(&oname, "%s.wh..wh..opq", tarname) < 0)
-					return -ENOMEM;
+				char oname[8192];
+				if (whiteout_tar_name_for_opaque(tarname, oname, sizeof(oname)) < 0)
+					return 0;
 				archive_entry_copy_pathname(opaque, oname);
 				archive_entry_set_mode(opaque, AE_IFREG | (st.st_mode & 0777));
 				archive_entry_set_size(opaque, 0);

@@ -26,11 +26,9 @@
 #include "lib/remotefs_path.h"
 #include "lib/remotefs_strconv.h"
 #include "lib/remotefs_taroptions.h"
+#include "lib/whiteout.h"
 #include "os/remotefs_beneath.h"
 #include "os/remotefs_log.h"
-
-#define WHITEOUT_PREFIX ".wh."
-#define WHITEOUT_OPAQUE ".wh..wh..opq"
 
 DEFINE_CLEANUP_FUNC(struct archive, archive_read_free)
 
@@ -136,25 +134,38 @@ static void split_name(const char *name, char **parent, const char **base)
 	*base = slash ? slash + 1 : name;
 }
 
+/* Tar -> disk whiteouts for WhiteoutFormat 1 (§6.1), by the shared rules
+ * of lib/whiteout.h: `.wh..wh..opq` marks the parent opaque, `.wh.NAME`
+ * becomes a 0/0 character device NAME; neither is written as a file. */
 static int whiteout_overlay(struct extract *x, int parentfd, const char *path, const char *base, uid_t uid,
 			    gid_t gid, bool *consumed)
 {
 	*consumed = false;
-	if (strcmp(base, WHITEOUT_OPAQUE) == 0) {
+	const char *hidden;
+	size_t hidden_len;
+	switch (whiteout_classify_tar_name(base, NULL, &hidden, &hidden_len)) {
+	case WHITEOUT_NONE:
+		return 0;
+	case WHITEOUT_OPAQUE:
 		*consumed = true;
-		if (fsetxattr(parentfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (fsetxattr(parentfd, WHITEOUT_OPAQUE_XATTR, WHITEOUT_OPAQUE_VALUE, 1, 0) < 0)
 			return rfs_error_errno(&x->c->err, errno);
 		return 0;
-	}
-	if (strncmp(base, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) == 0) {
+	case WHITEOUT_FILE: {
 		*consumed = true;
-		const char *orig = base + strlen(WHITEOUT_PREFIX);
-		if (mknodat(parentfd, orig, S_IFCHR, makedev(0, 0)) < 0)
+		_cleanup_free_ char *orig = strndup(hidden, hidden_len);
+		if (!orig)
+			return rfs_error_errno(&x->c->err, ENOMEM);
+		if (mknodat(parentfd, orig, WHITEOUT_DISK_MODE, makedev(0, 0)) < 0)
 			return rfs_error_errno(&x->c->err, errno);
 		if (fchownat(parentfd, orig, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return rfs_error_path(&x->c->err, "chown", path, errno);
+		return 0;
 	}
-	return 0;
+	default:
+		*consumed = true;
+		return rfs_error_text(&x->c->err, "invalid whiteout name %s", path);
+	}
 }
 
 static int extract_entry(struct extract *x, struct archive *a, struct archive_entry *e)

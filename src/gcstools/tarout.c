@@ -49,6 +49,22 @@ size_t tarout_flags(struct tarout_options *o, const char *name, struct goflag *f
 	return n;
 }
 
+int tarout_parse_flags(const struct goflag *flags, size_t n, int argc, char **argv, const char *name,
+		       const char *synopsis)
+{
+	int first = argc;
+	int r = goflag_parse(flags, n, argc, argv, &first);
+	if (r == 0 && first == argc)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "%s\n", err_text());
+	else if (r == 0)
+		fprintf(stderr, "unexpected argument: %s\n", argv[first]);
+	fprintf(stderr, "Usage of %s:\n%s\n", name, synopsis);
+	goflag_print_defaults(stderr, flags, n);
+	return 2;
+}
+
 static const char *const level_names[] = { "debug", "info", "warning", "error" };
 
 void tarout_log(enum tarout_level level, const char *fmt, ...)

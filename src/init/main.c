@@ -1,7 +1,7 @@
 /* main.c: /init, PID 1 of the utility VM
  * (../shared/spec/gcs-protocol.md §9.2; the 2018 default of §9.5).
  *
- *   /init [-d SHELL] [-e PORT] [-w] [--] [PROGRAM [ARGS...]]
+ *   /init [-d SHELL] [-e PORT] [-w] [--transport vsock|unix:DIR] [--] [PROGRAM [ARGS...]]
  *
  * Mounts the basic file systems and cgroups, brings lo up, seeds the
  * random pool from the host (-e), starts PROGRAM (and/or the -d shell),
@@ -76,9 +76,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &started);
 
 	struct init_args args;
-	if (init_args_parse(argc, argv, &args) < 0) {
+	struct boot_transport transport;
+	if (init_args_parse(argc, argv, &args) < 0 || boot_transport_parse(args.transport, &transport) < 0) {
 		fprintf(stderr, "init: %s\n"
-				"usage: init [-d SHELL] [-e PORT] [-w] [--] [PROGRAM [ARGS...]]\n",
+				"usage: init [-d SHELL] [-e PORT] [-w] [--transport vsock|unix:DIR] [--] [PROGRAM [ARGS...]]\n",
 			err_text());
 		return 1;
 	}
@@ -113,8 +114,7 @@ int main(int argc, char **argv)
 	/* The CURRENT host serves the bridge only after the entropy
 	 * connection (gcs-protocol.md §1.3): it must precede the program. */
 	if (args.entropy_port) {
-		const struct boot_transport vsock = { 0 };
-		int n = init_seed_entropy(&vsock, args.entropy_port);
+		int n = init_seed_entropy(&transport, args.entropy_port);
 		if (n < 0)
 			init_log(INIT_LOG_WARNING, "%s (continuing)", err_text());
 		else

@@ -1358,7 +1358,8 @@ static int write_bitmaps(struct ext4_writer *w, const struct geometry *g, struct
 		free(ib);
 		return err_set(-ENOMEM, "building bitmaps");
 	}
-	qsort(w->freed, w->nfreed, sizeof(*w->freed), cmp_freed);
+	if (w->nfreed)
+		qsort(w->freed, w->nfreed, sizeof(*w->freed), cmp_freed);
 	uint32_t used_gdt = (uint32_t)ext4_div_round_up(g->groups, EXT4_DESCS_PER_BLOCK);
 	size_t fi = 0;
 	int r = 0;
@@ -1455,7 +1456,9 @@ static int write_superblock(struct ext4_writer *w, const struct geometry *g, uin
 	sb.s_min_extra_isize = le16(EXT4_EXTRA_ISIZE);
 	sb.s_want_extra_isize = le16(EXT4_EXTRA_ISIZE);
 	sb.s_log_groups_per_flex = 31;
-	sb.s_lpf_ino = le32(EXT4_FIRST_INO);
+	/* A layer may replace lost+found with something else. */
+	const struct inode_rec *lpf = &w->inodes[EXT4_FIRST_INO];
+	sb.s_lpf_ino = le32((lpf->state & REC_REACHED) && is_dir(lpf) ? EXT4_FIRST_INO : 0);
 	memcpy(block + 1024, &sb, sizeof(sb));
 	return pwrite_all(w->fd, block, sizeof(block), 0);
 }

@@ -111,15 +111,33 @@ int rfs_taroptions_parse(const char *json, size_t len, struct rfs_taroptions *o,
 	_cleanup_(json_tokener_free_cleanup) json_tokener *tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
+	if (len > (size_t)INT32_MAX) {
+		snprintf(msg, msglen, "invalid TarOptions JSON: too long");
+		return -EINVAL;
+	}
 	_cleanup_(json_object_put_cleanup) json_object *root = json_tokener_parse_ex(tok, json, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	if (len > (size_t)INT32_MAX || jerr != json_tokener_success || !root ||
-	    json_tokener_get_parse_end(tok) != len) {
-		/* "null" is a valid document meaning no options. */
-		if (jerr == json_tokener_success && !root && json_tokener_get_parse_end(tok) == len)
-			return 0;
-		snprintf(msg, msglen, "invalid TarOptions JSON: %s",
-			 jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "trailing data");
+	size_t end = json_tokener_get_parse_end(tok);
+	if (!root && jerr == json_tokener_continue) {
+		/* A bare scalar ("null") is only complete at end of input. */
+		root = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+		if (jerr == json_tokener_success && !root)
+			return 0; /* null: no options */
+	}
+	if (jerr != json_tokener_success) {
+		snprintf(msg, msglen, "invalid TarOptions JSON: %s", json_tokener_error_desc(jerr));
+		return -EINVAL;
+	}
+	for (; end < len; end++) {
+		if (json[end] != ' ' && json[end] != '\t' && json[end] != '\n' && json[end] != '\r') {
+			snprintf(msg, msglen, "invalid TarOptions JSON: data after the top-level value");
+			return -EINVAL;
+		}
+	}
+	if (!root) {
+		snprintf(msg, msglen, "invalid TarOptions JSON: empty");
 		return -EINVAL;
 	}
 	if (!json_object_is_type(root, json_type_object)) {

@@ -97,6 +97,7 @@ def run_all():
         if gcs.poll() is None:
             gcs.kill()
         gcs.wait()
+    cap_and_shutdown_tests()
     v3_tests()
     inouterr_test()
     json_log_test()
@@ -139,6 +140,11 @@ def main_tests(b, gcs, d):
         typ, r = b.wait_response(mid)
         check("unknown identifier 0x%08x answers E_NOTIMPL with the derived type" % ident,
               hr(r) == E_NOTIMPL and typ == (0x20000000 | (ident & 0x0FFFFFFF)), (hex(typ), r))
+
+    payload = b"{bad"
+    b.send_raw(struct.pack("<IIQ", 0x10101001, 16 + len(payload), 7777) + payload)
+    typ, r = b.wait_response(7777)
+    check("an unknown identifier with a malformed payload still answers E_NOTIMPL", hr(r) == E_NOTIMPL, r)
 
     # malformed JSON, non-object, embedded JSON
     for payload in (b"{not json", b"[1,2]", b"", b"{\"a\":1} trailing"):
@@ -425,6 +431,39 @@ def main_tests(b, gcs, d):
         check("%s closes the connection and the GCS reconnects" % name, closed and hr(r) == 0, (closed, r))
     check("gcs survived all of it", gcs.poll() is None)
     b.close()
+
+
+def cap_and_shutdown_tests():
+    d = os.path.join(WORK, "cap")
+    gcs = start_gcs(d, "-max-frame-size", "4096")
+    try:
+        b = Bridge(d)
+        b.negotiate()
+        body = {"ContainerId": NULL_GUID, "ActivityId": NULL_GUID, "Pad": ""}
+        base = len(json.dumps(body).encode())
+        body["Pad"] = "x" * (4096 - 16 - base)
+        r = b.call("Start", body)
+        check("a frame of exactly -max-frame-size bytes is served", hr(r) == 0, r)
+        body["Pad"] += "x"
+        b.send(MSG["Start"], body)
+        with b.lock:
+            b.lock.wait_for(lambda: b.closed, 10)
+        check("one byte more closes the connection", b.closed)
+        b.close()
+        b.accept()
+        b.negotiate()
+        r = b.call("ShutdownForced", {"ContainerId": NULL_GUID, "ActivityId": NULL_GUID})
+        check("ShutdownForced for the UVM (null GUID) is answered", hr(r) == 0, r)
+        try:
+            rc = gcs.wait(10)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check("and the GCS then exits (init powers the VM off)", rc == 0, rc)
+        b.close()
+    finally:
+        if gcs.poll() is None:
+            gcs.kill()
+        gcs.wait()
 
 
 def v3_tests():

@@ -151,6 +151,17 @@ def make_kinds(path):
         add(tf, ti("aufs/.wh.meta", data=b""), b"")
 
 
+def make_gnu(path):
+    """GNU format: ././@LongLink records for long names and link targets."""
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as tf:
+        long_dir = "/".join(["g" * 120] * 3)
+        add(tf, ti(long_dir, tarfile.DIRTYPE, 0o755))
+        add(tf, ti(long_dir + "/" + "f" * 200, data=b"long"), b"long")
+        add(tf, ti("short-link", tarfile.SYMTYPE, 0o777, linkname=long_dir + "/" + "f" * 200))
+        add(tf, ti("hard-to-long", tarfile.LNKTYPE, linkname=long_dir + "/" + "f" * 200))
+        add(tf, ti("bigid", data=b"i", uid=3000000, gid=4000000), b"i")
+
+
 def make_bigdir(path, count=100000):
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
         add(tf, ti("big", tarfile.DIRTYPE, 0o755))
@@ -225,7 +236,7 @@ def make_hostile(kind, path):
         open(path, "wb").write(bytes(data))
 
 
-CASES = {"kinds": make_kinds, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
+CASES = {"kinds": make_kinds, "gnu": make_gnu, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
 for _k in ("hardlink-missing", "hardlink-dir", "root-file", "long-component", "bad-whiteout", "under-file", "absurd"):
     CASES["hostile-" + _k] = (lambda k: lambda p: make_hostile(k, p))(_k)
 

@@ -55,6 +55,24 @@ ok "kinds: a large xattr lives in an attribute block" \
 ok "kinds: a 19 MiB file maps through one depth-0 tree" \
 	bash -c "debugfs -R 'ex dir/multi-extent' '$T/kinds.ext4' 2>/dev/null | grep -q '0/ 0'"
 
+# --- GNU long names, and ACLs written as text by bsdtar --------------------
+python3 "$LAYERS" make gnu "$T/gnu.tar"
+ok "gnu: converts" "$T2V" --no-vhd -i "$T/gnu.tar" -o "$T/gnu.ext4"
+ok "gnu: e2fsck clean" fsck_clean "$T/gnu.ext4"
+mount_ro "$T/gnu.ext4" "$T/m-gnu"
+ok "gnu: long names, long link targets, hard link to a long name" python3 "$LAYERS" compare "$T/gnu.tar" "$T/m-gnu"
+mkdir -p "$T/acl/d" && echo data >"$T/acl/d/f"
+setfacl -m u:1234:rw-,g:4321:r--,m::rw- "$T/acl/d/f" && setfacl -d -m u:1234:r-x "$T/acl/d"
+bsdtar --acls --format=pax -C "$T/acl" -cf "$T/acl.tar" d
+ok "bsdtar text ACLs: the tar carries SCHILY.acl records" grep -aq "SCHILY.acl.access" "$T/acl.tar"
+ok "bsdtar text ACLs: converts" "$T2V" --no-vhd -i "$T/acl.tar" -o "$T/acl.ext4"
+ok "bsdtar text ACLs: e2fsck clean" fsck_clean "$T/acl.ext4"
+mount_ro "$T/acl.ext4" "$T/m-acl"
+ok_eq "bsdtar text ACLs: access ACL as on the source" "$(getfacl -pn --omit-header "$T/acl/d/f")" \
+	"$(getfacl -pn --omit-header "$T/m-acl/d/f")"
+ok_eq "bsdtar text ACLs: default ACL as on the source" "$(getfacl -pn --omit-header "$T/acl/d")" \
+	"$(getfacl -pn --omit-header "$T/m-acl/d")"
+
 # --- reproducible, and the same through every output path and compression -
 "$T2V" -i "$T/kinds.tar" -o "$T/again.vhd"
 ok "deterministic: two runs give identical bytes" cmp "$T/kinds.vhd" "$T/again.vhd"

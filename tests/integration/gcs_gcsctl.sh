@@ -98,3 +98,10 @@ if [ -w /dev/kmsg ]; then
 else
 	skip "kernel message forwarding" "/dev/kmsg is not writable"
 fi
+
+out=$(ctl request Start '{"ActivityId":"11111111-2222-3333-4444-555555555555"}'); rc=$?
+ok_eq "request sends any message and exits 0 on success" 0 "$rc"
+ok "request prints the response with the echoed ActivityId" grep -q '11111111-2222-3333-4444-555555555555' <<<"$out"
+ctl request 0x10101001 >"$T/out"; rc=$?
+ok_eq "request by identifier; a failed answer exits 1" 1 "$rc"
+ok "the failed answer is printed (E_NOTIMPL)" grep -q -- '-2147467263' "$T/out"

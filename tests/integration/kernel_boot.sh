@@ -16,7 +16,6 @@
 #     the way the image is packaged for UEFI boot without a loader.
 # LCOW_QEMU_ACCEL=kvm opts in to KVM; the default is TCG.
 . "$(dirname "$0")/../lib.sh"
-need_root
 QEMU=qemu-system-x86_64
 ACCEL=${LCOW_QEMU_ACCEL:-tcg}
 OVMF=/usr/share/ovmf/OVMF.fd

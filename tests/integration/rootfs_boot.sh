@@ -106,7 +106,7 @@ for _ in $(seq 240); do
 	sleep 1
 done
 # gcs may keep dialling a host that is not there; give it a moment, then stop.
-for _ in $(seq 10); do kill -0 "$qemu_job" 2>/dev/null || break; sleep 1; done
+for _ in $(seq 3); do kill -0 "$qemu_job" 2>/dev/null || break; sleep 1; done
 kill "$qemu_job" 2>/dev/null
 wait "$qemu_job" 2>/dev/null
 con=$(tr -d '\r' <"$T/default.log")

@@ -93,6 +93,35 @@ ok_eq "no arguments start /bin/gcs with the seed's flags" "GCS-ARGS -loglevel=de
 ok_eq "the default gcs is init's child" "GCS-PPID 1" "$(grep ^GCS-PPID <<<"$out")"
 ok_eq "init powers off when the default gcs exits" "130" "$rc"
 
+# Entropy (-e) over the unix transport seam: the "host" writes 512 bytes
+# and closes; init must have served it before the program starts
+# (gcs-protocol.md §1.3) and credits it to the kernel.
+rm -f "$R/bin/gcs"
+mkdir -p "$R/root/sock"
+cat >"$T/entropy.py" <<'PY'
+import os, socket, sys
+d = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(os.path.join(d, "1"))
+s.listen(1)
+s.settimeout(30)
+open(os.path.join(d, "ready"), "w").close()
+c, _ = s.accept()
+c.sendall(os.urandom(512))
+c.close()
+open(os.path.join(d, "served"), "w").close()
+PY
+python3 "$T/entropy.py" "$R/root/sock" &
+host=$!
+for _ in $(seq 100); do [ -e "$R/root/sock/ready" ] && break; sleep 0.05; done
+kmsg_before=$(dmesg | wc -l)
+run_init --transport unix:/root/sock -e 1 /bin/sh -c '[ -e /root/sock/served ] && echo SERVED-BEFORE-START'
+wait "$host"
+ok_eq "-e: the host's entropy connection is served before the program starts" "SERVED-BEFORE-START" \
+	"$(grep -x SERVED-BEFORE-START <<<"$out")"
+ok "-e: init credits the 512 bytes to the kernel" \
+	grep -q 'init: .*added 512 bytes of entropy from port 1' <<<"$(dmesg | tail -n +"$((kmsg_before + 1))")"
+
 # A program that cannot be found still ends in a power-off, not a hang.
 run_init -- /bin/does-not-exist
 ok_eq "a missing program ends in power-off" "130" "$rc"

@@ -95,6 +95,52 @@ static void test_serialize_fit_truncates_long_messages_below_64k(void **state)
 	json_object_put(r);
 }
 
+static void test_serialize_fit_truncates_guest_stacks(void **state)
+{
+	size_t n = 100000;
+	char *stacks = malloc(n + 1);
+	memset(stacks, 's', n);
+	stacks[n] = '\0';
+	struct json_object *r = bridge_msg_response_new(0, BRIDGE_NULL_GUID);
+	json_object_object_add(r, "GuestStacks", json_object_new_string(stacks));
+	char *out;
+	size_t len;
+	assert_int_equal(bridge_msg_serialize_fit(r, BRIDGE_OUT_MAX - 16, &out, &len), 0);
+	assert_true(len <= BRIDGE_OUT_MAX - 16);
+	struct json_object *back = parse(out);
+	int32_t hr;
+	assert_int_equal(bj_get_i32(back, "Result", &hr), 0);
+	assert_int_equal(hr, 0);
+	const char *g;
+	assert_int_equal(bj_get_string(back, "GuestStacks", &g), 0);
+	assert_true(strlen(g) > 10000);
+	json_object_put(back);
+	free(out);
+	free(stacks);
+	json_object_put(r);
+}
+
+static void test_serialize_fit_fails_what_cannot_be_truncated(void **state)
+{
+	struct json_object *r = bridge_msg_response_new(0, BRIDGE_NULL_GUID);
+	struct json_object *arr = json_object_new_array();
+	for (int i = 0; i < 20000; i++)
+		json_object_array_add(arr, json_object_new_int(123456));
+	json_object_object_add(r, "Big", arr);
+	char *out;
+	size_t len;
+	assert_int_equal(bridge_msg_serialize_fit(r, BRIDGE_OUT_MAX - 16, &out, &len), 0);
+	assert_true(len <= BRIDGE_OUT_MAX - 16);
+	struct json_object *back = parse(out);
+	int32_t hr;
+	assert_int_equal(bj_get_i32(back, "Result", &hr), 0);
+	assert_int_equal(hr, HR_E_FAIL);
+	assert_string_equal(bridge_msg_activity_id(back), BRIDGE_NULL_GUID);
+	json_object_put(back);
+	free(out);
+	json_object_put(r);
+}
+
 static void test_notification_uses_null_guid_and_no_result_info(void **state)
 {
 	struct json_object *n = bridge_msg_notification("c1", "bad", "UnexpectedExit", 0);
@@ -218,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_response_omits_invalid_activity_id),
 		cmocka_unit_test(test_error_response_has_one_record_with_hresult),
 		cmocka_unit_test(test_serialize_fit_truncates_long_messages_below_64k),
+		cmocka_unit_test(test_serialize_fit_truncates_guest_stacks),
+		cmocka_unit_test(test_serialize_fit_fails_what_cannot_be_truncated),
 		cmocka_unit_test(test_notification_uses_null_guid_and_no_result_info),
 		cmocka_unit_test(test_parse_accepts_trailing_newline_rejects_garbage),
 		cmocka_unit_test(test_keys_match_case_insensitively_exact_first),
