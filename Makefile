@@ -34,7 +34,7 @@ endif
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter -Wmissing-prototypes
 LCOW_VERSION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-CPPFLAGS += -DLCOW_VERSION=\"$(LCOW_VERSION)\" -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc
 CFLAGS += -std=gnu11 $(OPT) -g $(WARN) -MMD -MP $(MODE_CFLAGS)
 LDFLAGS += -Wl,--as-needed $(MODE_LDFLAGS)
 DEFAULT_LDLIBS := -larchive -lext2fs -lcom_err -ljson-c -lz -lpthread
@@ -70,6 +70,17 @@ all: $(BINS) $(foreach p,$(PROGRAMS),$(addprefix $(BUILD)/bin/,$($(p)_LINKS)))
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The commit id reaches only the objects that print it, so a new commit
+# does not rebuild everything.
+VERSION_OBJS := $(BUILD)/obj/gcstools/version.o $(BUILD)/obj/gcs/main.o $(BUILD)/obj/gcs/dump.o
+$(VERSION_OBJS): CPPFLAGS += -DLCOW_VERSION=\"$(LCOW_VERSION)\"
+$(VERSION_OBJS): $(BUILD)/version.stamp
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LCOW_VERSION)" ] || echo "$(LCOW_VERSION)" > $@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/liblcow.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)

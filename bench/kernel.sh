@@ -22,9 +22,12 @@ times="$CACHE/build-times"
 for kind in full incremental; do
 	line=$(grep " $kind " "$times" 2>/dev/null | tail -n 1)
 	if [ -n "$line" ]; then
-		read -r key secs _ when <<<"$line"
+		read -r key secs _ when cpu load <<<"$line"
 		awk -v k="$kind" -v s="$secs" -v t="$BUILD_TARGET" -v w="$when" -v key="$key" \
 			'BEGIN { printf "last %s build: %d s (%dm%02ds) vs target %d s: ratio %.2f of target (%s, key %s)\n", k, s, s / 60, s % 60, t, s / t, w, key }'
+		# CPU time / 2 is what the build needs on two otherwise idle cores.
+		[ -n "${cpu:-}" ] && awk -v c="$cpu" -v l="$load" -v t="$BUILD_TARGET" \
+			'BEGIN { printf "  cpu %d s, i.e. >= %d s on 2 idle cores (ratio %.2f of target); load average %s when it started\n", c, c / 2, c / 2 / t, l }'
 	else
 		echo "last $kind build: none recorded in $times"
 	fi

@@ -14,8 +14,10 @@
 # config, build.log, seconds); a hit only copies files. Builds run out of
 # tree (O=$CACHE/kernel/obj/VERSION, kept between builds so a config change
 # rebuilds only what changed) with make -j$KERNEL_JOBS (default 2).
-# Every build appends "KEY SECONDS full|incremental DATE" to
-# $CACHE/kernel/build-times (read by bench/kernel.sh).
+# Every build appends "KEY SECONDS full|incremental DATE CPU_SECONDS LOAD"
+# to $CACHE/kernel/build-times (read by bench/kernel.sh): wall time, CPU
+# time of the compilers, and the 1-minute load average when the build
+# started (the machine is shared; CPU time shows the build's own cost).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/source.sh"
@@ -45,6 +47,20 @@ cached-config)
 	echo "$result/config"; exit 0 ;;
 esac
 
+# Sets CHILDREN_CPU to the user + system CPU seconds of this shell's
+# finished children (bash `times`, which must run in this shell, not in a
+# command substitution).
+read_children_cpu() {
+	local t
+	t=$(mktemp)
+	times >"$t"
+	CHILDREN_CPU=$(sed -n 2p "$t" | awk '{
+		n = 0
+		for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] }
+		printf "%d\n", n }')
+	rm -f "$t"
+}
+
 copy_out() {
 	mkdir -p "$out"
 	local f
@@ -64,7 +80,7 @@ fi
 
 mkdir -p "$KERNEL_CACHE/builds"
 exec 9>"$KERNEL_CACHE/build.lock"
-kernel_log "waiting for the kernel build lock" && flock 9
+flock -n 9 || { kernel_log "waiting for another kernel build to finish"; flock 9; }
 if [ ! -f "$result/vmlinuz" ]; then
 	kernel_source_tree
 	obj="$KERNEL_CACHE/obj/$version"
@@ -75,6 +91,14 @@ if [ ! -f "$result/vmlinuz" ]; then
 	log="$KERNEL_CACHE/builds/$key.log"
 	kernel_log "building Linux $version ($kind, make -j$JOBS, log $log)"
 	start=$(date +%s)
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	read_children_cpu
+	cpu_before=$CHILDREN_CPU
+	# Reproducible output: no build user, host, date or build counter from
+	# this machine (the date is the source tarball's).
+	export KBUILD_BUILD_USER=lcow KBUILD_BUILD_HOST=lcow-guest KBUILD_BUILD_VERSION=1
+	KBUILD_BUILD_TIMESTAMP="$(date -u -d "@$(stat -c %Y "$KERNEL_TARBALL")" '+%Y-%m-%d %H:%M:%S UTC')"
+	export KBUILD_BUILD_TIMESTAMP
 	make -C "$KERNEL_SRC" O="$obj" ARCH=x86_64 olddefconfig >"$log" 2>&1 || { tail -n 30 "$log" >&2; kernel_die "olddefconfig failed"; }
 	if ! cmp -s "$CONFIG" "$obj/.config"; then
 		kernel_log "warning: the toolchain resolves kernel/lcow.config differently (run kernel/gen-config.sh):"
@@ -91,6 +115,8 @@ if [ ! -f "$result/vmlinuz" ]; then
 		kernel_die "kernel build failed (see $log)"
 	fi
 	seconds=$(( $(date +%s) - start ))
+	read_children_cpu
+	cpu=$((CHILDREN_CPU - cpu_before))
 	tmp="$result.tmp"
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	cp "$obj/arch/x86/boot/bzImage" "$tmp/vmlinuz"
@@ -100,7 +126,7 @@ if [ ! -f "$result/vmlinuz" ]; then
 	echo "$seconds" >"$tmp/seconds"
 	mv "$log" "$tmp/build.log"
 	rm -rf "$result" && mv "$tmp" "$result"
-	echo "$key $seconds $kind $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$KERNEL_CACHE/build-times"
-	kernel_log "built in ${seconds}s"
+	echo "$key $seconds $kind $(date -u +%Y-%m-%dT%H:%M:%SZ) $cpu $load" >>"$KERNEL_CACHE/build-times"
+	kernel_log "built in ${seconds}s (${cpu}s of CPU, load $load at start)"
 fi
 copy_out

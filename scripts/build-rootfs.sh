@@ -9,7 +9,8 @@
 # is reported). Debian provides runc, busybox-static and e2fsprogs' mke2fs.
 # /lib is the DT_NEEDED closure of every ELF program in the tree, computed
 # by build/bin/elfdeps. ROOTDIR is replaced atomically-enough: built in
-# ROOTDIR.new, then renamed.
+# ROOTDIR.new, then renamed. BUSYBOX, RUNC, MKE2FS and ELFDEPS override
+# where those programs come from.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +31,8 @@ new=$dest.new
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 RUNC=${RUNC:-/usr/sbin/runc}
 MKE2FS=${MKE2FS:-/usr/sbin/mke2fs}
-for f in "$bindir/init" "$bindir/vsockexec" "$bindir/elfdeps" "$BUSYBOX" "$RUNC" "$MKE2FS"; do
+ELFDEPS=${ELFDEPS:-$bindir/elfdeps}
+for f in "$bindir/init" "$bindir/vsockexec" "$ELFDEPS" "$BUSYBOX" "$RUNC" "$MKE2FS"; do
 	[ -x "$f" ] || { echo "build-rootfs: $f is missing (make all; scripts/deps.sh)" >&2; exit 1; }
 done
 
@@ -86,7 +88,7 @@ elf_files=()
 for f in init bin/* sbin/*; do
 	[ -f "$f" ] && [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && elf_files+=("$f")
 done
-"$bindir/elfdeps" -L /lib/x86_64-linux-gnu -L /usr/lib/x86_64-linux-gnu "${elf_files[@]}" >"$new.deps"
+"$ELFDEPS" -L /lib/x86_64-linux-gnu -L /usr/lib/x86_64-linux-gnu "${elf_files[@]}" >"$new.deps"
 while read -r kind a b; do
 	case $kind in
 	interp)

@@ -30,20 +30,39 @@ size_t tarout_flags(struct tarout_options *o, const char *name, struct goflag *f
 	if (!o->logfile) o->logfile = default_logfile;
 	if (!o->loglevel) o->loglevel = "debug";
 	size_t n = 0;
-	flags[n++] = (struct goflag){ "fs", GOFLAG_STRING, &o->fs, "file system type (ext4 only)" };
-	flags[n++] = (struct goflag){ "whiteout", GOFLAG_STRING, &o->whiteout,
-				      "whiteouts on the disk: overlay (char 0/0 and trusted.overlay.opaque, "
-				      "written back as .wh. files) or aufs (.wh. files, copied)" };
-	flags[n++] = (struct goflag){ "vhd", GOFLAG_STRING, &o->vhd, "VHD format (fixed only)" };
-	flags[n++] = (struct goflag){ "tmpdir", GOFLAG_STRING, &o->tmpdir,
-				      "scratch directory, created if missing (the value of $TMPDIR when set and "
-				      "the flag is not given)" };
-	flags[n++] = (struct goflag){ "logfile", GOFLAG_STRING, &o->logfile, "log file (truncated)" };
-	flags[n++] = (struct goflag){ "loglevel", GOFLAG_STRING, &o->loglevel,
-				      "debug, info, warning, error, fatal or panic" };
-	flags[n++] = (struct goflag){ "o", GOFLAG_STRING, &o->output,
-				      "write the tar to this file (complete or not at all) instead of stdout" };
+	flags[n++] = (struct goflag)GOFLAG_STR("fs", NULL, "file system type (ext4 only)", &o->fs);
+	flags[n++] = (struct goflag)GOFLAG_STR("whiteout", NULL,
+					       "whiteouts on the disk: overlay (char 0/0 and trusted.overlay.opaque, "
+					       "written back as .wh. files) or aufs (.wh. files, copied)",
+					       &o->whiteout);
+	flags[n++] = (struct goflag)GOFLAG_STR("vhd", NULL, "VHD format (fixed only)", &o->vhd);
+	flags[n++] = (struct goflag)GOFLAG_STR("tmpdir", NULL,
+					       "scratch directory, created if missing (the value of $TMPDIR when set and "
+					       "the flag is not given)",
+					       &o->tmpdir);
+	flags[n++] = (struct goflag)GOFLAG_STR("logfile", NULL, "log file (truncated)", &o->logfile);
+	flags[n++] = (struct goflag)GOFLAG_STR("loglevel", NULL, "debug, info, warning, error, fatal or panic",
+					       &o->loglevel);
+	flags[n++] = (struct goflag)GOFLAG_STR("o", NULL,
+					       "write the tar to this file (complete or not at all) instead of stdout",
+					       &o->output);
 	return n;
+}
+
+int tarout_parse_flags(const struct goflag *flags, size_t n, int argc, char **argv, const char *name,
+		       const char *synopsis)
+{
+	int first = argc;
+	int r = goflag_parse(flags, n, argc, argv, &first);
+	if (r == 0 && first == argc)
+		return 0;
+	if (r == -EINVAL)
+		fprintf(stderr, "%s\n", err_text());
+	else if (r == 0)
+		fprintf(stderr, "unexpected argument: %s\n", argv[first]);
+	fprintf(stderr, "Usage of %s:\n%s\n", name, synopsis);
+	goflag_print_defaults(stderr, flags, n);
+	return 2;
 }
 
 static const char *const level_names[] = { "debug", "info", "warning", "error" };

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "lib/vhd2tar_flags.h"
+#include "lib/goflag.h"
 #include "lib/vhd2tar_tar.h"
 
 struct tarout_options {
@@ -16,6 +16,10 @@ struct tarout_options {
 /* Fills the defaults (logfile /tmp/NAME.log) and the shared flag table
  * entries; returns how many entries were written to flags (at most 7). */
 size_t tarout_flags(struct tarout_options *o, const char *name, struct goflag *flags);
+/* Parses argv against flags, allowing no positional argument. Returns 0, or
+ * prints Go's message and the usage and returns 2, the exit code to use. */
+int tarout_parse_flags(const struct goflag *flags, size_t n, int argc, char **argv, const char *name,
+		       const char *synopsis);
 
 /* Checks -fs, -vhd, -whiteout, -loglevel (errors on stderr), opens the
  * log. Returns 0 or -1. */

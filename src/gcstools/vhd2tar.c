@@ -21,7 +21,7 @@
 #include "gcstools/tarout.h"
 #include "lib/cleanup.h"
 #include "lib/err.h"
-#include "lib/vhd2tar_footer.h"
+#include "lib/vhd_footer.h"
 #include "os/ext2fs_walk.h"
 
 #define NAME "vhd2tar"
@@ -140,25 +140,24 @@ static int open_input(struct input *in, const char *file, const char *tmpdir)
 	}
 	if (fstat(in->fd, &st) < 0)
 		return err_set(-errno, "examining the input");
-	if (!file && st.st_size < VHD2TAR_FOOTER_SIZE)
+	if (!file && st.st_size < VHD_FOOTER_SIZE)
 		return err_setmsg(-EINVAL, "invalid input file (%lld bytes)", (long long)st.st_size);
 
 	uint64_t size = (uint64_t)st.st_size;
 	in->fs_bytes = size;
-	if (size >= VHD2TAR_FOOTER_SIZE) {
-		uint8_t footer[VHD2TAR_FOOTER_SIZE];
-		ssize_t n = pread(in->fd, footer, sizeof(footer), (off_t)(size - VHD2TAR_FOOTER_SIZE));
+	if (size >= VHD_FOOTER_SIZE) {
+		uint8_t footer[VHD_FOOTER_SIZE];
+		ssize_t n = pread(in->fd, footer, sizeof(footer), (off_t)(size - VHD_FOOTER_SIZE));
 		if (n != (ssize_t)sizeof(footer))
 			return err_set(n < 0 ? -errno : -EIO, "reading the VHD footer");
-		struct vhd2tar_footer_info info;
-		int r = vhd2tar_footer_detect(footer, size, &info);
-		if (r == VHD2TAR_FOOTER_PRESENT) {
-			in->fs_bytes = size - VHD2TAR_FOOTER_SIZE;
-			if (!info.checksum_ok)
-				tarout_log(TAROUT_WARNING, "VHD footer checksum does not match (ignored, as SEED does)");
-			if (info.current_size != in->fs_bytes)
-				tarout_log(TAROUT_WARNING, "VHD footer size %llu differs from the %llu bytes before it",
-					   (unsigned long long)info.current_size, (unsigned long long)in->fs_bytes);
+		/* SEED drops the last 512 bytes unread; here only a footer
+		 * (its cookie) is dropped, and one that does not validate is
+		 * logged, not refused. */
+		if (memcmp(footer, VHD_COOKIE, 8) == 0) {
+			in->fs_bytes = size - VHD_FOOTER_SIZE;
+			struct vhd_footer f;
+			if (vhd_footer_parse(footer, &f) < 0 || vhd_footer_check_file_size(&f, size) < 0)
+				tarout_log(TAROUT_WARNING, "VHD footer ignored: %s", err_text());
 		} else {
 			tarout_log(TAROUT_INFO, "no VHD footer: reading a bare ext4 image");
 		}
@@ -178,7 +177,7 @@ static const char synopsis[] =
 	"its files as a pax tar: sorted by name, directories before their contents, hard\n"
 	"links as links to the first name, xattrs and POSIX ACLs as SCHILY.xattr records,\n"
 	"nanosecond times, sparse files kept sparse. Exit 0 on success, 1 on failure,\n"
-	"2 for bad flags.";
+	"2 for bad flags. A piped stdin is first copied to -tmpdir (removed at once).";
 
 static int vhd2tar_main(int argc, char **argv)
 {
@@ -187,20 +186,11 @@ static int vhd2tar_main(int argc, char **argv)
 	const char *env_tmp = getenv("TMPDIR");
 	struct goflag flags[9];
 	size_t n = tarout_flags(&o, NAME, flags);
-	flags[n++] = (struct goflag){ "i", GOFLAG_STRING, &input, "read the disk from this file instead of stdin" };
+	flags[n++] = (struct goflag)GOFLAG_STR("i", NULL, "read the disk from this file instead of stdin", &input);
 	const char *tmpdir_default = o.tmpdir;
 
-	char errbuf[256];
-	int first;
-	enum goflag_result pr = goflag_parse(flags, n, argc, argv, &first, errbuf, sizeof(errbuf));
-	if (pr != GOFLAG_OK || first < argc) {
-		if (pr == GOFLAG_ERROR)
-			fprintf(stderr, "%s\n", errbuf);
-		else if (pr == GOFLAG_OK)
-			fprintf(stderr, "unexpected argument: %s\n", argv[first]);
-		goflag_usage(stderr, NAME, synopsis, flags, n);
+	if (tarout_parse_flags(flags, n, argc, argv, NAME, synopsis) != 0)
 		return 2;
-	}
 	if (o.tmpdir == tmpdir_default && env_tmp && *env_tmp)
 		o.tmpdir = env_tmp;
 

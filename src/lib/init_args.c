@@ -28,6 +28,7 @@ static int parse_port(const char *s, uint32_t *out)
 int init_args_parse(int argc, char *const *argv, struct init_args *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->transport = "vsock";
 	if (argc <= 1) {
 		out->seed_default = true;
 		out->child_argv = init_default_gcs_argv;
@@ -42,6 +43,13 @@ int init_args_parse(int argc, char *const *argv, struct init_args *out)
 		}
 		if (a[0] != '-' || a[1] == '\0')
 			break; /* first non-option: the program */
+		if (strcmp(a, "--transport") == 0 || strncmp(a, "--transport=", 12) == 0) {
+			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v || !*v)
+				return err_setmsg(-EINVAL, "--transport needs vsock or unix:DIR");
+			out->transport = v;
+			continue;
+		}
 		/* Single-letter options, value either attached (-e1) or next. */
 		char opt = a[1];
 		const char *val = a[2] ? a + 2 : NULL;

@@ -1,6 +1,9 @@
 /* init_args.h: /init's command line (../shared/spec/gcs-protocol.md §9.2).
  *
- *   /init [-d SHELL] [-e PORT] [-w] [--] [PROGRAM [ARGS...]]
+ *   /init [-d SHELL] [-e PORT] [-w] [--transport vsock|unix:DIR] [--] [PROGRAM [ARGS...]]
+ *
+ * --transport is this project's test seam (docs/init.md): where the -e
+ * port is dialled. Hosts never pass it.
  *
  * Options stop at the first non-option (so "-e 1 /bin/vsockexec -e 109
  * ..." gives vsockexec its own -e) or at "--". With no arguments at all,
@@ -16,6 +19,7 @@ struct init_args {
 	const char *debug_shell;  /* -d SHELL: the shell becomes the primary child */
 	uint32_t entropy_port;    /* -e PORT: 0 = no entropy seeding */
 	bool writable_overlays;   /* -w: tmpfs-backed overlays on /etc and /var */
+	const char *transport;    /* --transport: "vsock" unless given */
 	char *const *child_argv;  /* NULL-terminated; NULL when only a shell runs */
 	/* No arguments: the SEED default. The GCS is the primary child and a
 	 * shell is offered on the console when there is one (docs/init.md). */

@@ -14,7 +14,7 @@
 #include "lib/cleanup.h"
 
 static inline void json_object_put_cleanup(json_object **o) { if (*o) json_object_put(*o); }
-#define _cleanup_json_ __attribute__((cleanup(json_object_put_cleanup)))
+#define _cleanup_jobj_ __attribute__((cleanup(json_object_put_cleanup)))
 
 /* The member KEY of OBJ, matching exactly first and then case-insensitively;
  * NULL when OBJ is not an object or the member is absent or null. */

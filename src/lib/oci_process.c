@@ -8,64 +8,8 @@
 
 #include "lib/cleanup.h"
 #include "lib/err.h"
+#include "lib/bridge_msg.h"
 #include "lib/oci_json.h"
-
-void oci_argv_free(char **argv)
-{
-	if (!argv)
-		return;
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
-}
-
-int oci_command_line_split(const char *line, char ***argv)
-{
-	size_t n = 0, len = strlen(line);
-	char **v = calloc(len / 2 + 2, sizeof(*v));
-	_cleanup_free_ char *word = malloc(len + 1);
-	if (!v || !word) {
-		free(v);
-		return err_set(-ENOMEM, "splitting command line");
-	}
-	const char *p = line;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		size_t w = 0;
-		char quote = 0;
-		while (*p && (quote || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-			char c = *p++;
-			if (quote == '\'') {
-				if (c == '\'')
-					quote = 0;
-				else
-					word[w++] = c;
-			} else if (c == '\\' && *p && (!quote || strchr("\"\\$`\n", *p))) {
-				word[w++] = *p++;
-			} else if (quote == '"' && c == '"') {
-				quote = 0;
-			} else if (!quote && (c == '"' || c == '\'')) {
-				quote = c;
-			} else {
-				word[w++] = c;
-			}
-		}
-		if (quote) {
-			oci_argv_free(v);
-			return err_setmsg(-EINVAL, "command line has an unterminated quote");
-		}
-		if (!(v[n] = strndup(word, w))) {
-			oci_argv_free(v);
-			return err_set(-ENOMEM, "splitting command line");
-		}
-		n++;
-	}
-	*argv = v;
-	return 0;
-}
 
 static const char *const v3_capabilities[] = {
 	"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SYS_ADMIN",
@@ -76,7 +20,7 @@ static const char *const v3_capabilities[] = {
 int oci_process_from_parameters(json_object *params, json_object **out)
 {
 	*out = NULL;
-	_cleanup_json_ json_object *p = json_object_new_object();
+	_cleanup_jobj_ json_object *p = json_object_new_object();
 	json_object *args = json_object_new_array();
 	if (!p || !args) {
 		json_object_put(args);
@@ -97,13 +41,13 @@ int oci_process_from_parameters(json_object *params, json_object **out)
 		if ((r = oci_json_get_string(params, "CommandLine", &line)) < 0)
 			return r;
 		char **argv = NULL;
-		if (!line || (r = oci_command_line_split(line, &argv)) < 0 || !argv[0]) {
-			oci_argv_free(argv);
+		if (!line || (r = bridge_cmdline_split(line, &argv)) < 0 || !argv[0]) {
+			bridge_strv_free(argv);
 			return r < 0 ? r : err_setmsg(-EINVAL, "the process has no command");
 		}
 		for (char **a = argv; *a; a++)
 			json_object_array_add(args, json_object_new_string(*a));
-		oci_argv_free(argv);
+		bridge_strv_free(argv);
 	}
 	const char *cwd = NULL;
 	if ((r = oci_json_get_string(params, "WorkingDirectory", &cwd)) < 0)

@@ -3,18 +3,12 @@
  * V3 hosts describe an exec with ProcessParameters and the guest builds the
  * OCI process itself (gcs-protocol.md §4.1.2 step 6); V4 hosts send an
  * OciProcess that inherits rlimits and the resolved user from the container
- * (§4.2.3). */
+ * (§4.2.3). Command lines are split by bridge_cmdline_split (bridge_msg.h). */
 #ifndef LCOW_OCI_PROCESS_H
 #define LCOW_OCI_PROCESS_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
-
-/* Splits a command line with POSIX-shell-like word rules (single and double
- * quotes, backslash escapes, no expansion) (§3.5.3). *ARGV is a malloc'd
- * NULL-terminated vector of malloc'd strings; free with oci_argv_free. */
-int oci_command_line_split(const char *line, char ***argv);
-void oci_argv_free(char **argv);
 
 /* §4.1.2 step 6: the OCI process for a V3 exec from ProcessParameters
  * (CommandArgs or CommandLine, WorkingDirectory, Environment,

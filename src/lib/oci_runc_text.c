@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/oci_hresult.h"
+#include "lib/bridge_proto.h"
 #include "lib/oci_json.h"
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -14,28 +14,28 @@ static int ends_with(const char *s, size_t n, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
-uint32_t oci_runc_error_hresult(const char *text)
+int32_t oci_runc_error_hresult(const char *text)
 {
 	if (!text)
-		return OCI_HR_E_FAIL;
+		return HR_E_FAIL;
 	size_t n = strlen(text);
 	while (n && strchr(" \t\r\n", text[n - 1]))
 		n--;
 	if ((strncmp(text, "container", 9) == 0 && ends_with(text, n, "does not exist")) ||
 	    strstr(text, "container does not exist"))
-		return OCI_HR_SYSTEM_NOT_FOUND;
+		return HR_SYSTEM_NOT_FOUND;
 	if (strstr(text, "container with id exists") || strstr(text, "container with given ID already exists"))
-		return OCI_HR_SYSTEM_EXISTS;
+		return HR_SYSTEM_EXISTS;
 	if (strstr(text, "invalid id format") || strstr(text, "invalid container ID format"))
-		return OCI_HR_E_INVALIDARG;
+		return HR_E_INVALIDARG;
 	const char *c = strstr(text, "container");
 	if (c && strstr(c, "that is not stopped"))
-		return OCI_HR_INVALID_STATE;
+		return HR_INVALID_STATE;
 	if (strstr(text, "container still running"))
-		return OCI_HR_INVALID_STATE;
+		return HR_INVALID_STATE;
 	if (strstr(text, "container not running"))
-		return OCI_HR_SYSTEM_STOPPED;
-	return OCI_HR_E_FAIL;
+		return HR_SYSTEM_STOPPED;
+	return HR_E_FAIL;
 }
 
 char *oci_runc_log_last_error(const char *log, size_t len)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* §6.5: the HRESULT for runc's error TEXT (E_FAIL when nothing matches). */
-uint32_t oci_runc_error_hresult(const char *text);
+int32_t oci_runc_error_hresult(const char *text);
 
 /* The message of the last entry at level error, fatal or panic in a runc
  * JSON log (one object per line; non-JSON lines are skipped). NULL when there

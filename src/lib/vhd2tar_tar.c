@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/err.h"
+#include "lib/whiteout.h"
 
 #define OUT_BUFFER_SIZE (1u << 20)
 #define DIRECT_WRITE_MIN (128u << 10)
@@ -28,6 +29,7 @@ struct vtar {
 	uint64_t max_bytes, written;
 	int write_errno;
 	int finished, discard;
+	int sparse; /* the current entry has a sparse map */
 	size_t used;
 	unsigned char *buf;
 };
@@ -127,24 +129,51 @@ int vtar_open(struct vtar **out, int fd, enum vtar_whiteout whiteout, uint64_t m
 
 int vtar_is_whiteout(enum vtar_whiteout whiteout, uint32_t mode, uint32_t major, uint32_t minor)
 {
-	return whiteout == VTAR_WHITEOUT_OVERLAY && S_ISCHR(mode) && major == 0 && minor == 0;
+	return whiteout == VTAR_WHITEOUT_OVERLAY && whiteout_is_disk_whiteout(mode, major, minor);
 }
 
 static int is_opaque_xattr(const struct vtar_xattr *x)
 {
-	return strcmp(x->name, VTAR_OPAQUE_XATTR) == 0 && x->len == 1 && ((const char *)x->value)[0] == 'y';
+	return strcmp(x->name, WHITEOUT_OPAQUE_XATTR) == 0 && whiteout_is_opaque_value(x->value, x->len);
+}
+
+/* libarchive prints a pax time as "<sec>.<nsec>", which for a negative
+ * time with a fraction (sec -2, nsec 750000000 = -1.25 s) reads as -2.75 s
+ * to every pax reader that takes the value as the decimal POSIX says it
+ * is (GNU tar, Go, Python). Handing it (sec + 1, 1e9 - nsec) prints
+ * "-1.25". Between -1 and 0 s no such pair exists; that is rounded to -1 s. */
+static void pax_time(int64_t *sec, long *nsec, const struct vtar_time *t)
+{
+	*sec = t->sec;
+	*nsec = (long)t->nsec;
+	if (t->sec < 0 && t->nsec) {
+		if (t->sec == -1) {
+			*nsec = 0;
+		} else {
+			*sec = t->sec + 1;
+			*nsec = 1000000000L - (long)t->nsec;
+		}
+	}
 }
 
 static void set_times(struct archive_entry *ae, const struct vtar_entry *e, int with_mtime)
 {
-	if (with_mtime)
-		archive_entry_set_mtime(ae, e->mtime.sec, e->mtime.nsec);
-	else
+	int64_t sec;
+	long nsec;
+	if (with_mtime) {
+		pax_time(&sec, &nsec, &e->mtime);
+		archive_entry_set_mtime(ae, sec, nsec);
+	} else {
 		archive_entry_set_mtime(ae, 0, 0);
-	if (e->has_atime)
-		archive_entry_set_atime(ae, e->atime.sec, e->atime.nsec);
-	if (e->has_ctime)
-		archive_entry_set_ctime(ae, e->ctime.sec, e->ctime.nsec);
+	}
+	if (e->has_atime) {
+		pax_time(&sec, &nsec, &e->atime);
+		archive_entry_set_atime(ae, sec, nsec);
+	}
+	if (e->has_ctime) {
+		pax_time(&sec, &nsec, &e->ctime);
+		archive_entry_set_ctime(ae, sec, nsec);
+	}
 }
 
 static int write_entry(struct vtar *t, const char *path)
@@ -169,19 +198,18 @@ static int write_marker(struct vtar *t, const char *path, uint32_t perm, const s
 	return write_entry(t, path);
 }
 
-static char *join_name(const char *path, const char *prefix, const char *name)
+/* The tar name of a whiteout (for == 'w') or of a directory's opaque
+ * marker (for == 'o'), from lib/whiteout.h's rules; NULL on failure. */
+static char *marker_name(const char *path, char kind)
 {
-	/* "dir/base" -> "dir/" prefix "base", or with name: "path/" name. */
-	size_t len = strlen(path) + strlen(prefix) + (name ? strlen(name) + 1 : 0) + 1;
-	char *s = malloc(len);
+	size_t size = strlen(path) + sizeof(WHITEOUT_OPAQUE_NAME) + 2;
+	char *s = malloc(size);
 	if (!s)
 		return NULL;
-	if (name) {
-		snprintf(s, len, "%s/%s", path, name);
-	} else {
-		const char *slash = strrchr(path, '/');
-		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-		snprintf(s, len, "%.*s%s%s", (int)dirlen, path, prefix, path + dirlen);
+	int r = kind == 'w' ? whiteout_tar_name_for_whiteout(path, s, size) : whiteout_tar_name_for_opaque(path, s, size);
+	if (r < 0) {
+		free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -189,13 +217,15 @@ static char *join_name(const char *path, const char *prefix, const char *name)
 int vtar_header(struct vtar *t, const struct vtar_entry *e)
 {
 	if (vtar_is_whiteout(t->whiteout, e->mode, e->rdev_major, e->rdev_minor)) {
-		_cleanup_free_ char *name = join_name(e->path, VTAR_WHITEOUT_PREFIX, NULL);
+		_cleanup_free_ char *name = marker_name(e->path, 'w');
 		if (!name)
-			return err_set(-ENOMEM, "naming the whiteout of %s", e->path);
-		return write_marker(t, name, 0600, e, 1);
+			return err_setmsg(-EINVAL, "%s: no whiteout name for it", e->path);
+		t->sparse = 0;
+		return write_marker(t, name, WHITEOUT_TAR_FILE_MODE & 07777, e, 1);
 	}
 
 	struct archive_entry *ae = t->entry;
+	t->sparse = 0;
 	archive_entry_clear(ae);
 	archive_entry_copy_pathname(ae, e->path);
 	archive_entry_set_mode(ae, e->mode);
@@ -219,6 +249,7 @@ int vtar_header(struct vtar *t, const struct vtar_entry *e)
 		switch (e->mode & S_IFMT) {
 		case S_IFREG:
 			archive_entry_set_size(ae, (la_int64_t)e->size);
+			t->sparse = e->nregions > 0;
 			for (size_t i = 0; i < e->nregions; i++)
 				archive_entry_sparse_add_entry(ae, (la_int64_t)e->regions[i].offset,
 							       (la_int64_t)e->regions[i].length);
@@ -245,7 +276,7 @@ int vtar_header(struct vtar *t, const struct vtar_entry *e)
 	int r = write_entry(t, e->path);
 	if (r < 0 || !opaque)
 		return r;
-	_cleanup_free_ char *marker = join_name(e->path, "", VTAR_OPAQUE_NAME);
+	_cleanup_free_ char *marker = marker_name(e->path, 'o');
 	if (!marker)
 		return err_set(-ENOMEM, "naming the opaque marker of %s", e->path);
 	/* Docker's converter: directory permission bits, owner, atime and
@@ -258,6 +289,8 @@ int vtar_data(struct vtar *t, const void *buf, size_t len)
 	/* Holes are consumed by libarchive's sparse bookkeeping without being
 	 * read, so one call covers a hole of any length. */
 	static const unsigned char zero_page[4096];
+	if (!buf && !t->sparse)
+		return err_setmsg(-EINVAL, "a hole in a file written densely");
 	const unsigned char *p = buf ? buf : zero_page;
 	while (len > 0) {
 		la_ssize_t n = archive_write_data(t->archive, p, len);

@@ -10,7 +10,8 @@
  *   character device 0/0 NAME       -> empty regular file .wh.NAME, 0600
  *   directory, trusted.overlay.opaque=y -> the directory (without that
  *                                          xattr) then DIR/.wh..wh..opq
- * Callers hand entries in the order they want in the archive. */
+ * (the rules themselves are lib/whiteout.h's). Callers hand entries in the
+ * order they want in the archive. */
 #ifndef LCOW_VHD2TAR_TAR_H
 #define LCOW_VHD2TAR_TAR_H
 
@@ -21,10 +22,6 @@ enum vtar_whiteout {
 	VTAR_WHITEOUT_OVERLAY, /* disk holds overlayfs whiteouts: convert (default) */
 	VTAR_WHITEOUT_AUFS,    /* disk holds .wh.* files already: copy as they are */
 };
-
-#define VTAR_OPAQUE_XATTR "trusted.overlay.opaque"
-#define VTAR_WHITEOUT_PREFIX ".wh."
-#define VTAR_OPAQUE_NAME ".wh..wh..opq"
 
 struct vtar_time {
 	int64_t sec;
@@ -78,7 +75,7 @@ void vtar_free(struct vtar *t);
 uint64_t vtar_bytes_written(const struct vtar *t);
 
 /* True when, in this whiteout format, an inode of this mode and device
- * number is a whiteout and is written as VTAR_WHITEOUT_PREFIX + its name. */
+ * number is a whiteout and is written as WHITEOUT_PREFIX + its name. */
 int vtar_is_whiteout(enum vtar_whiteout whiteout, uint32_t mode, uint32_t major, uint32_t minor);
 
 #endif

@@ -6,7 +6,8 @@
  * file handling (temporary file next to OUT, fsync, rename, nothing left
  * behind on failure) and the identity: the FileWriteGuid, DataWriteGuid and
  * Page 83 GUID are derived from a SHA-256 of the raw content and the chosen
- * format, so the same input always gives the same bytes. */
+ * format, computed while the payload is copied (headers are written last),
+ * so the same input always gives the same bytes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -23,6 +24,13 @@
 #include "lib/err.h"
 #include "lib/vhdx_writer.h"
 
+struct options {
+	bool fixed;
+	uint32_t block_size;
+	const char *creator;
+	struct vhdx_identity identity;
+};
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mkvhdx [--fixed|--dynamic] [--block-size MIB] RAW OUT.vhdx\n"
@@ -32,56 +40,40 @@ static void usage(FILE *out)
 		     "                    (default 1 for dynamic, 32 for fixed)\n");
 }
 
-/* SHA-256 of the raw image, the format choice mixed in. */
-static int hash_image(int fd, uint64_t size, const char *mode, uint32_t block_size, uint8_t digest[32])
+/* The content hash behind the GUIDs: the format choice and raw size, then
+ * each non-zero block with its index (zero blocks read the same whether
+ * they are holes or written zeros, so they are left out). */
+struct content_hash {
+	EVP_MD_CTX *ctx;
+};
+
+static void hash_block(void *ctx, uint64_t block, const uint8_t *data, size_t len)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return err_set(-ENOMEM, "creating a SHA-256 context");
-	int r = 0;
-	char tag[64];
-	int n = snprintf(tag, sizeof(tag), "vhdx %s %u\n", mode, block_size);
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(ctx, tag, (size_t)n) != 1) {
-		r = err_setmsg(-EIO, "starting SHA-256");
-		goto out;
-	}
-	static uint8_t buf[1 << 20];
-	for (uint64_t off = 0; off < size;) {
-		ssize_t got = pread(fd, buf, sizeof(buf), (off_t)off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = err_set(-errno, "reading the raw image");
-			goto out;
-		}
-		if (got == 0) {
-			r = err_setmsg(-EIO, "raw image shrank while reading it");
-			goto out;
-		}
-		EVP_DigestUpdate(ctx, buf, (size_t)got);
-		off += (uint64_t)got;
-	}
-	if (EVP_DigestFinal_ex(ctx, digest, NULL) != 1)
-		r = err_setmsg(-EIO, "finishing SHA-256");
-out:
-	EVP_MD_CTX_free(ctx);
-	return r;
+	struct content_hash *h = ctx;
+	uint8_t index[8];
+	for (int i = 0; i < 8; i++)
+		index[i] = (uint8_t)(block >> (8 * i));
+	EVP_DigestUpdate(h->ctx, index, sizeof(index));
+	EVP_DigestUpdate(h->ctx, data, len);
 }
 
-/* One GUID per purpose: SHA-256(purpose || image digest), first 16 bytes. */
-static void derive_guid(const uint8_t image_digest[32], const char *purpose, struct disk_guid *out)
+/* One GUID per purpose: SHA-256(purpose || content digest), 16 bytes. */
+static void derive_guid(const uint8_t digest[32], const char *purpose, struct disk_guid *out)
 {
 	uint8_t d[32];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	EVP_DigestUpdate(ctx, purpose, strlen(purpose));
-	EVP_DigestUpdate(ctx, image_digest, 32);
+	EVP_DigestUpdate(ctx, digest, 32);
 	EVP_DigestFinal_ex(ctx, d, NULL);
 	EVP_MD_CTX_free(ctx);
 	disk_guid_from_digest(d, out);
 }
 
-static int convert(const char *raw_path, const char *out_path, struct vhdx_write_options *o)
+static void release_hash(struct content_hash *h) { EVP_MD_CTX_free(h->ctx); }
+static void release_writer(struct vhdx_writer *w) { vhdx_writer_release(w); }
+
+static int convert(const char *raw_path, const char *out_path, struct options *o)
 {
 	_cleanup_close_ int raw = open(raw_path, O_RDONLY | O_CLOEXEC);
 	if (raw < 0)
@@ -89,19 +81,24 @@ static int convert(const char *raw_path, const char *out_path, struct vhdx_write
 	struct stat st;
 	if (fstat(raw, &st) < 0)
 		return err_set(-errno, "reading the size of %s", raw_path);
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+	if (!S_ISREG(st.st_mode))
 		return err_setmsg(-EINVAL, "%s: not a regular file", raw_path);
 	uint64_t size = (uint64_t)st.st_size;
 	if (size == 0)
 		return err_setmsg(-EINVAL, "%s: empty raw image", raw_path);
 
-	uint8_t digest[32];
-	int r = hash_image(raw, size, o->fixed ? "fixed" : "dynamic", o->block_size, digest);
+	__attribute__((cleanup(release_writer))) struct vhdx_writer w = { 0 };
+	__attribute__((cleanup(release_hash))) struct content_hash h = { EVP_MD_CTX_new() };
+	char tag[96];
+	int n = snprintf(tag, sizeof(tag), "vhdx %s %u %llu\n", o->fixed ? "fixed" : "dynamic", o->block_size,
+			 (unsigned long long)size);
+	if (!h.ctx || EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(h.ctx, tag, (size_t)n) != 1)
+		return err_setmsg(-ENOMEM, "starting SHA-256");
+
+	int r = vhdx_writer_init(&w, size, o->block_size, o->fixed);
 	if (r < 0)
-		return err_wrap(r, "hashing %s", raw_path);
-	derive_guid(digest, "file-write", &o->identity.file_write);
-	derive_guid(digest, "data-write", &o->identity.data_write);
-	derive_guid(digest, "page83", &o->identity.page83);
+		return r;
 
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", out_path) >= (int)sizeof(tmp))
@@ -110,8 +107,15 @@ static int convert(const char *raw_path, const char *out_path, struct vhdx_write
 	if (out < 0)
 		return err_set(-errno, "creating a temporary file next to %s", out_path);
 
-	struct vhdx_write_stats stats;
-	r = vhdx_write(raw, size, out, o, &stats);
+	r = vhdx_writer_payload(&w, raw, out, hash_block, &h);
+	if (r >= 0) {
+		uint8_t digest[32];
+		EVP_DigestFinal_ex(h.ctx, digest, NULL);
+		derive_guid(digest, "file-write", &o->identity.file_write);
+		derive_guid(digest, "data-write", &o->identity.data_write);
+		derive_guid(digest, "page83", &o->identity.page83);
+		r = vhdx_writer_finish(&w, out, &o->identity, o->creator);
+	}
 	if (r >= 0 && fchmod(out, 0644) < 0)
 		r = err_set(-errno, "setting the mode of %s", tmp);
 	if (r >= 0 && fsync(out) < 0)
@@ -123,9 +127,9 @@ static int convert(const char *raw_path, const char *out_path, struct vhdx_write
 		return err_wrap(r, "writing %s", out_path);
 	}
 	fprintf(stderr, "mkvhdx: %s: %s, virtual size %llu, %llu of %llu blocks of %u MiB present, %llu bytes\n",
-		out_path, o->fixed ? "fixed" : "dynamic", (unsigned long long)stats.virtual_size,
-		(unsigned long long)stats.blocks_present, (unsigned long long)stats.blocks_total,
-		o->block_size >> 20, (unsigned long long)stats.file_size);
+		out_path, o->fixed ? "fixed" : "dynamic", (unsigned long long)w.geometry.virtual_size,
+		(unsigned long long)w.blocks_present, (unsigned long long)w.geometry.payload_blocks,
+		o->block_size >> 20, (unsigned long long)vhdx_writer_file_size(&w));
 	return 0;
 }
 
@@ -138,7 +142,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct vhdx_write_options o = { .fixed = false, .creator = "lcow-guest mkvhdx" };
+	struct options o = { .fixed = false, .creator = "lcow-guest mkvhdx" };
 	unsigned long block_mib = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "fdb:h", opts, NULL)) != -1) {

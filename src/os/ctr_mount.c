@@ -222,6 +222,19 @@ int ctr_mount_overlay(const char *const *lowers, size_t n, const char *scratch, 
 	created = first_missing(target);
 	if ((r = ctr_mkdir_p(target, 0755)) < 0)
 		goto fail_scratch;
+	if (!scratch && n == 1) {
+		/* overlayfs refuses a single lower layer without an upper one;
+		 * a read-only bind of that layer is the same file system view. */
+		if (mount(lowers[0], target, NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+			r = err_set(-errno, "binding %s read-only at %s", lowers[0], target);
+			(void)umount2(target, MNT_DETACH);
+			if (created)
+				(void)ctr_remove_tree(created);
+			goto fail_scratch;
+		}
+		return 0;
+	}
 	if (mount("overlay", target, "overlay", scratch ? 0 : MS_RDONLY, data) < 0) {
 		r = err_set(-errno, "mounting overlay at %s", target);
 		if (created)

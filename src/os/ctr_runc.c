@@ -18,7 +18,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/err.h"
-#include "lib/oci_hresult.h"
+#include "lib/bridge_proto.h"
 #include "lib/oci_json.h"
 #include "lib/oci_runc_text.h"
 #include "os/ctr_mount.h"
@@ -59,7 +59,7 @@ static int pathf(char *buf, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static void set_hr(uint32_t *hr, uint32_t v)
+static void set_hr(int32_t *hr, int32_t v)
 {
 	if (hr)
 		*hr = v;
@@ -100,7 +100,7 @@ static off_t file_size(const char *path)
 /* Records runc's failure: LOG (its JSON log, from offset) first, else its
  * captured output, else the exit status. */
 static int runc_failed(const char *what, const char *id, const char *log, off_t log_from, const struct ctr_run *r,
-		       uint32_t *hr)
+		       int32_t *hr)
 {
 	_cleanup_free_ char *msg = NULL;
 	if (log) {
@@ -125,13 +125,13 @@ static bool succeeded(const struct ctr_run *r)
 }
 
 /* Runs the runtime with ARGV[1..]; output captured. */
-static int run_simple(char **argv, const char *what, const char *id, uint32_t *hr, char **out)
+static int run_simple(char **argv, const char *what, const char *id, int32_t *hr, char **out)
 {
 	argv[0] = runtime;
 	struct ctr_run r = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int rc = ctr_run(argv, &r);
 	if (rc < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		free(r.out);
 		return err_wrap(rc, "%s %s", what, id);
 	}
@@ -241,7 +241,7 @@ static int read_pid(const char *dir, pid_t *pid)
 /* Shared by create and exec: a fresh <state>/<id>/tmp.XXXXXX, the runtime,
  * pid and pty, then the rename to <state>/<id>/<pid>. */
 static int run_with_process(const char *op, const char *id, char **argv, size_t argc, const char *tmp,
-			    struct ctr_runc_process *p, uint32_t *hr)
+			    struct ctr_runc_process *p, int32_t *hr)
 {
 	char pidfile[PATH_MAX], log[PATH_MAX], sock[PATH_MAX];
 	pathf(pidfile, sizeof(pidfile), "%s/pid", tmp);
@@ -250,7 +250,7 @@ static int run_with_process(const char *op, const char *id, char **argv, size_t 
 	if (p->terminal) {
 		lfd = console_listen(tmp, sock, sizeof(sock));
 		if (lfd < 0) {
-			set_hr(hr, OCI_HR_E_FAIL);
+			set_hr(hr, HR_E_FAIL);
 			return lfd;
 		}
 	}
@@ -284,7 +284,7 @@ static int run_with_process(const char *op, const char *id, char **argv, size_t 
 	}
 	int rc = ctr_run(argv, &r);
 	if (rc < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		free(r.out);
 		return err_wrap(rc, "%s %s", op, id);
 	}
@@ -298,14 +298,14 @@ static int run_with_process(const char *op, const char *id, char **argv, size_t 
 	if (p->terminal) {
 		p->pty_master = console_receive(lfd);
 		if (p->pty_master < 0) {
-			set_hr(hr, OCI_HR_E_FAIL);
+			set_hr(hr, HR_E_FAIL);
 			return err_wrap(p->pty_master, "%s %s", op, id);
 		}
 	}
 	if ((rc = read_pid(tmp, &p->pid)) < 0) {
 		if (p->pty_master >= 0)
 			close(TAKE_FD(p->pty_master));
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		return rc;
 	}
 	return 0;
@@ -333,12 +333,12 @@ static void settle_tmp(const char *id, const char *tmp, pid_t pid)
 		(void)ctr_remove_tree(tmp);
 }
 
-int ctr_runc_create(const char *id, const char *bundle, struct ctr_runc_process *p, uint32_t *hr)
+int ctr_runc_create(const char *id, const char *bundle, struct ctr_runc_process *p, int32_t *hr)
 {
 	char tmp[PATH_MAX];
 	int r = make_tmp(id, tmp, sizeof(tmp));
 	if (r < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		return r;
 	}
 	char *argv[20] = { 0 };
@@ -363,7 +363,7 @@ int ctr_runc_create(const char *id, const char *bundle, struct ctr_runc_process 
 	return 0;
 }
 
-int ctr_runc_start(const char *id, const char *bundle, uint32_t *hr)
+int ctr_runc_start(const char *id, const char *bundle, int32_t *hr)
 {
 	char log[PATH_MAX];
 	pathf(log, sizeof(log), "%s/runc.log", bundle);
@@ -372,7 +372,7 @@ int ctr_runc_start(const char *id, const char *bundle, uint32_t *hr)
 	struct ctr_run r = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int rc = ctr_run(argv, &r);
 	if (rc < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		free(r.out);
 		return err_wrap(rc, "start %s", id);
 	}
@@ -386,12 +386,12 @@ int ctr_runc_start(const char *id, const char *bundle, uint32_t *hr)
 }
 
 int ctr_runc_exec(const char *id, const char *bundle, json_object *process, struct ctr_runc_process *p,
-		  uint32_t *hr)
+		  int32_t *hr)
 {
 	char tmp[PATH_MAX], pfile[PATH_MAX];
 	int r = make_tmp(id, tmp, sizeof(tmp));
 	if (r < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		return r;
 	}
 	pathf(pfile, sizeof(pfile), "%s/process.json", tmp);
@@ -403,7 +403,7 @@ int ctr_runc_exec(const char *id, const char *bundle, json_object *process, stru
 		if (fd >= 0)
 			close(fd);
 		(void)ctr_remove_tree(tmp);
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		return r;
 	}
 	close(fd);
@@ -421,7 +421,7 @@ int ctr_runc_exec(const char *id, const char *bundle, json_object *process, stru
 	return 0;
 }
 
-int ctr_runc_kill(const char *id, int sig, bool all, uint32_t *hr)
+int ctr_runc_kill(const char *id, int sig, bool all, int32_t *hr)
 {
 	char s[16];
 	snprintf(s, sizeof(s), "%d", sig);
@@ -429,7 +429,7 @@ int ctr_runc_kill(const char *id, int sig, bool all, uint32_t *hr)
 	return run_simple(argv, "kill", id, hr, NULL);
 }
 
-int ctr_runc_delete(const char *id, bool force, uint32_t *hr)
+int ctr_runc_delete(const char *id, bool force, int32_t *hr)
 {
 	char *argv[] = { NULL, "delete", force ? "--force" : (char *)id, force ? (char *)id : NULL, NULL };
 	int r = run_simple(argv, "delete", id, hr, NULL);
@@ -441,7 +441,7 @@ int ctr_runc_delete(const char *id, bool force, uint32_t *hr)
 	return r;
 }
 
-int ctr_runc_status(const char *id, char **status, uint32_t *hr)
+int ctr_runc_status(const char *id, char **status, int32_t *hr)
 {
 	*status = NULL;
 	char *argv[] = { NULL, "state", (char *)id, NULL };
@@ -449,17 +449,17 @@ int ctr_runc_status(const char *id, char **status, uint32_t *hr)
 	int r = run_simple(argv, "state", id, hr, &out);
 	if (r < 0)
 		return r;
-	_cleanup_json_ json_object *st = NULL;
+	_cleanup_jobj_ json_object *st = NULL;
 	const char *s = NULL;
 	if (oci_json_parse(out, strlen(out), &st) < 0 || oci_json_get_string(st, "status", &s) < 0 || !s) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		return err_setmsg(-EPROTO, "state %s: unexpected output", id);
 	}
 	*status = strdup(s);
 	return *status ? 0 : -ENOMEM;
 }
 
-int ctr_runc_update(const char *id, json_object *resources, uint32_t *hr)
+int ctr_runc_update(const char *id, json_object *resources, int32_t *hr)
 {
 	const char *text = oci_json_text(resources);
 	char *argv[] = { runtime, "update", "--resources", "-", (char *)id, NULL };
@@ -467,7 +467,7 @@ int ctr_runc_update(const char *id, json_object *resources, uint32_t *hr)
 			     .input_len = strlen(text) };
 	int rc = ctr_run(argv, &r);
 	if (rc < 0) {
-		set_hr(hr, OCI_HR_E_FAIL);
+		set_hr(hr, HR_E_FAIL);
 		free(r.out);
 		return err_wrap(rc, "update %s", id);
 	}

@@ -29,21 +29,21 @@ struct ctr_runc_process {
 };
 
 /* runc create --bundle B --no-pivot --pid-file ... [--console-socket] ID */
-int ctr_runc_create(const char *id, const char *bundle, struct ctr_runc_process *p, uint32_t *hr);
+int ctr_runc_create(const char *id, const char *bundle, struct ctr_runc_process *p, int32_t *hr);
 /* runc start ID */
-int ctr_runc_start(const char *id, const char *bundle, uint32_t *hr);
+int ctr_runc_start(const char *id, const char *bundle, int32_t *hr);
 /* runc exec -d --process FILE --pid-file ... [--console-socket] ID */
 int ctr_runc_exec(const char *id, const char *bundle, json_object *process, struct ctr_runc_process *p,
-		  uint32_t *hr);
+		  int32_t *hr);
 /* runc kill [--all] ID SIG */
-int ctr_runc_kill(const char *id, int sig, bool all, uint32_t *hr);
+int ctr_runc_kill(const char *id, int sig, bool all, int32_t *hr);
 /* runc delete [--force] ID, then removes <state>/<id> */
-int ctr_runc_delete(const char *id, bool force, uint32_t *hr);
+int ctr_runc_delete(const char *id, bool force, int32_t *hr);
 /* runc state ID → "status" string ("created", "running", "stopped", ...),
  * malloc'd */
-int ctr_runc_status(const char *id, char **status, uint32_t *hr);
+int ctr_runc_status(const char *id, char **status, int32_t *hr);
 /* runc update --resources - ID with RESOURCES (an OCI LinuxResources) */
-int ctr_runc_update(const char *id, json_object *resources, uint32_t *hr);
+int ctr_runc_update(const char *id, json_object *resources, int32_t *hr);
 /* Removes <state>/<id>/<pid> (§4.4: after the process's exit was reported). */
 void ctr_runc_forget_process(const char *id, pid_t pid);
 

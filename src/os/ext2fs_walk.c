@@ -22,6 +22,7 @@
 #include "lib/err.h"
 #include "lib/ext2fs_fields.h"
 #include "lib/vhd2tar_acl.h"
+#include "lib/whiteout.h"
 
 #define READ_CHUNK (1u << 20)
 #define MAX_DEPTH 4096
@@ -256,12 +257,13 @@ static int list_sorted(struct walk *w, uint32_t dir_ino, struct listing *l)
 			if (!vtar_is_whiteout(w->opt->whiteout, w->inode->i_mode, major, minor))
 				continue;
 			char *key;
-			if (asprintf(&key, VTAR_WHITEOUT_PREFIX "%s", le->name) < 0)
+			if (asprintf(&key, WHITEOUT_PREFIX "%s", le->name) < 0)
 				return err_set(-ENOMEM, "listing directory %s", shown(w));
 			le->key = key;
 		}
 	}
-	qsort(l->v, l->n, sizeof(*l->v), key_compare);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), key_compare);
 	return 0;
 }
 
@@ -332,7 +334,8 @@ static int xattr_collect(char *name, char *value, size_t value_len, void *priv)
 		copy = malloc(value_len ? value_len : 1);
 		if (!copy)
 			goto nomem;
-		memcpy(copy, value, value_len);
+		if (value_len)
+			memcpy(copy, value, value_len);
 		copy_len = value_len;
 	}
 	char *n = strdup(name);
@@ -396,7 +399,8 @@ static int read_xattrs(struct walk *w, uint32_t ino, struct xattr_list *x)
 		xattr_list_free(x);
 		return fs_error(e, "%s: listing xattrs", shown(w));
 	}
-	qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), xattr_compare);
 	return 0;
 }
 
@@ -589,7 +593,7 @@ static int emit_block_file(struct walk *w, uint32_t ino, struct vtar_entry *e)
 			else
 				regions[k++] = (struct vtar_region){ start, end - start };
 		}
-		if (k == 0) /* all hole: one empty region at the end keeps it sparse */
+		if (k == 0) /* all hole: an empty region at the end keeps it sparse */
 			regions[k++] = (struct vtar_region){ size, 0 };
 		e->regions = regions;
 		e->nregions = k;
@@ -616,8 +620,15 @@ static int emit_block_file(struct walk *w, uint32_t ino, struct vtar_entry *e)
 			return r;
 		pos = end;
 	}
-	if (pos < size && !regions) /* cannot happen: dense means fully mapped */
-		return err_setmsg(-EUCLEAN, "%s: block map shorter than the file", shown(w));
+	if (pos < size) {
+		if (!regions) /* cannot happen: dense means fully mapped */
+			return err_setmsg(-EUCLEAN, "%s: block map shorter than the file", shown(w));
+		/* The trailing hole; also the call that makes libarchive write
+		 * the sparse map of a file that is all hole. */
+		r = vtar_data(w->out, NULL, size - pos);
+		if (r < 0)
+			return err_wrap(r, "%s", shown(w));
+	}
 	return 0;
 }
 
@@ -639,16 +650,24 @@ static int emit_regular(struct walk *w, uint32_t ino, struct vtar_entry *e)
 	int r = read_inline(w, ino, &got);
 	if (r < 0)
 		return r;
-	if (e->size > got)
-		return err_setmsg(-EUCLEAN, "%s: inline file of %llu bytes holds only %zu", shown(w),
-				  (unsigned long long)e->size, got);
+	/* A file longer than its inline data reads as zeros past it (the
+	 * kernel zero-fills; mke2fs -d makes such files from all-zero ones):
+	 * the rest is a hole. */
+	size_t len = e->size < got ? (size_t)e->size : got;
+	struct vtar_region region = { len ? 0 : e->size, len };
+	if (len < e->size) {
+		e->regions = &region;
+		e->nregions = 1;
+		w->stats->sparse_files++;
+	}
 	r = vtar_header(w->out, e);
 	if (r < 0)
 		return r;
-	r = count_data(w, e->size);
-	if (r < 0)
-		return r;
-	r = vtar_data(w->out, w->buf, (size_t)e->size);
+	r = count_data(w, len);
+	if (r >= 0 && len)
+		r = vtar_data(w->out, w->buf, len);
+	if (r >= 0 && len < e->size)
+		r = vtar_data(w->out, NULL, e->size - len);
 	return r < 0 ? err_wrap(r, "%s", shown(w)) : 0;
 }
 
@@ -660,7 +679,9 @@ static int read_symlink(struct walk *w, uint32_t ino, char **target)
 	if (size == 0 || size >= w->blocksize)
 		return err_setmsg(-EUCLEAN, "%s: symlink target of %llu bytes", shown(w), (unsigned long long)size);
 	size_t len = (size_t)size;
-	if (ext2fs_is_fast_symlink((struct ext2_inode *)in)) {
+	/* The kernel's rule (ext4_inode_is_fast_symlink): not inline, and no
+	 * data blocks besides an xattr block -> the target is in i_block. */
+	if (!(in->i_flags & EXT4_INLINE_DATA_FL) && ext2fs_inode_data_blocks2(w->fs, (struct ext2_inode *)in) == 0) {
 		if (len >= sizeof(in->i_block))
 			return err_setmsg(-EUCLEAN, "%s: fast symlink of %zu bytes", shown(w), len);
 		*target = strndup((const char *)in->i_block, len);
@@ -804,7 +825,7 @@ static int walk_directory(struct walk *w, uint32_t dir_ino, size_t base, int dep
 	int r = list_sorted(w, dir_ino, &l);
 	for (size_t i = 0; r >= 0 && i < l.n; i++) {
 		if (depth == 0 && !w->opt->keep_lost_found && strcmp(l.v[i].name, "lost+found") == 0 &&
-		    l.v[i].ftype == EXT2_FT_DIR)
+		    (l.v[i].ftype == EXT2_FT_DIR || l.v[i].ftype == EXT2_FT_UNKNOWN))
 			continue;
 		if (l.v[i].ino == EXT2_ROOT_INO) {
 			r = err_setmsg(-EUCLEAN, "directory %s: entry %s links the root directory", shown(w), l.v[i].name);
@@ -868,9 +889,9 @@ int e2walk_to_tar(const char *image_path, int image_fd, uint64_t image_size, con
 		r = read_xattrs(&w, EXT2_ROOT_INO, &x);
 		if (r >= 0) {
 			for (size_t i = 0; i < x.n && opt->whiteout == VTAR_WHITEOUT_OVERLAY; i++) {
-				if (strcmp(x.v[i].name, VTAR_OPAQUE_XATTR) == 0 && x.v[i].len == 1 &&
-				    ((const char *)x.v[i].value)[0] == 'y') {
-					struct vtar_entry m = { .path = VTAR_OPAQUE_NAME, .mode = S_IFREG | (w.inode->i_mode & 0777),
+				if (strcmp(x.v[i].name, WHITEOUT_OPAQUE_XATTR) == 0 &&
+				    whiteout_is_opaque_value(x.v[i].value, x.v[i].len)) {
+					struct vtar_entry m = { .path = WHITEOUT_OPAQUE_NAME, .mode = S_IFREG | (w.inode->i_mode & 0777),
 								.uid = inode_uid(*w.inode), .gid = inode_gid(*w.inode) };
 					r = vtar_header(out, &m);
 				}

@@ -69,12 +69,17 @@ static int try_v2(void)
 		umount(CGROUP_ROOT);
 		return err_setmsg(-ENOTSUP, "cgroup v2 without BPF device programs");
 	}
+	/* One write enables every controller; if the kernel refuses one of
+	 * them, enable them one by one so the others still work. */
 	_cleanup_close_ int ctl = open(CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
-	for (char *save = NULL, *p = controllers, *tok; ctl >= 0 && (tok = strtok_r(p, " \n", &save)); p = NULL) {
-		char req[64];
-		int n = snprintf(req, sizeof(req), "+%s", tok);
-		if (write(ctl, req, (size_t)n) < 0)
-			init_log(INIT_LOG_WARNING, "enabling cgroup controller %s: %m", tok);
+	char all[1024];
+	size_t len = 0;
+	for (char *save = NULL, *p = controllers, *tok; (tok = strtok_r(p, " \n", &save)); p = NULL)
+		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "+%s ", tok);
+	if (ctl >= 0 && len > 0 && len < sizeof(all) && write(ctl, all, len) < 0) {
+		for (char *save = NULL, *p = all, *tok; (tok = strtok_r(p, " ", &save)); p = NULL)
+			if (write(ctl, tok, strlen(tok)) < 0)
+				init_log(INIT_LOG_WARNING, "enabling cgroup controller %s: %m", tok + 1);
 	}
 	return 2;
 }

@@ -16,10 +16,10 @@
 /* Blocks every signal in init itself (wait() still reports children). */
 void init_block_signals(void);
 
-/* Starts argv; with `console` the child takes /dev/console as its
- * controlling terminal (for an interactive shell). Returns the pid or a
- * negative errno with err text. The child logs "exec PROGRAM" with its
- * monotonic time just before execve. */
+/* Starts argv and logs "exec PROGRAM (pid N)" once it has been exec'd.
+ * With `console` the child takes /dev/console as its controlling terminal
+ * (for an interactive shell). Returns the pid or a negative errno with err
+ * text (a program that cannot be run is such an error). */
 pid_t init_spawn(char *const *argv, bool console);
 
 /* Reaps every child until `primary` (running `name`) exits; logs and

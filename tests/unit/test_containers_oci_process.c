@@ -17,21 +17,6 @@ static json_object *parse(const char *text)
 	return o;
 }
 
-static void test_command_line_split_honours_quotes_and_escapes(void **state)
-{
-	(void)state;
-	char **argv = NULL;
-	assert_int_equal(oci_command_line_split("sh -c 'echo \"a b\"' \"x\\\"y\" c\\ d", &argv), 0);
-	assert_string_equal(argv[0], "sh");
-	assert_string_equal(argv[1], "-c");
-	assert_string_equal(argv[2], "echo \"a b\"");
-	assert_string_equal(argv[3], "x\"y");
-	assert_string_equal(argv[4], "c d");
-	assert_null(argv[5]);
-	oci_argv_free(argv);
-	assert_int_equal(oci_command_line_split("echo 'open", &argv), -EINVAL);
-}
-
 static void test_v3_parameters_become_process(void **state)
 {
 	(void)state;
@@ -81,7 +66,6 @@ static void test_exec_inherits_rlimits_and_resolved_user(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_command_line_split_honours_quotes_and_escapes),
 		cmocka_unit_test(test_v3_parameters_become_process),
 		cmocka_unit_test(test_v3_parameters_without_command_fail),
 		cmocka_unit_test(test_exec_inherits_rlimits_and_resolved_user),

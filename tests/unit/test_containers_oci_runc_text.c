@@ -6,32 +6,32 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/oci_hresult.h"
+#include "lib/bridge_proto.h"
 #include "lib/oci_runc_text.h"
 
 static void test_does_not_exist_maps_to_system_not_found(void **state)
 {
 	(void)state;
-	assert_int_equal(oci_runc_error_hresult("container \"abc\" does not exist\n"), OCI_HR_SYSTEM_NOT_FOUND);
-	assert_int_equal(oci_runc_error_hresult("open x: container does not exist"), OCI_HR_SYSTEM_NOT_FOUND);
+	assert_int_equal(oci_runc_error_hresult("container \"abc\" does not exist\n"), HR_SYSTEM_NOT_FOUND);
+	assert_int_equal(oci_runc_error_hresult("open x: container does not exist"), HR_SYSTEM_NOT_FOUND);
 }
 
 static void test_each_known_phrase_maps_to_its_hresult(void **state)
 {
 	(void)state;
-	assert_int_equal(oci_runc_error_hresult("container with id exists: x"), OCI_HR_SYSTEM_EXISTS);
-	assert_int_equal(oci_runc_error_hresult("invalid container ID format: a/b"), OCI_HR_E_INVALIDARG);
+	assert_int_equal(oci_runc_error_hresult("container with id exists: x"), HR_SYSTEM_EXISTS);
+	assert_int_equal(oci_runc_error_hresult("invalid container ID format: a/b"), HR_E_INVALIDARG);
 	assert_int_equal(oci_runc_error_hresult("cannot delete container x that is not stopped: running"),
-			 OCI_HR_INVALID_STATE);
-	assert_int_equal(oci_runc_error_hresult("container still running"), OCI_HR_INVALID_STATE);
-	assert_int_equal(oci_runc_error_hresult("container not running"), OCI_HR_SYSTEM_STOPPED);
+			 HR_INVALID_STATE);
+	assert_int_equal(oci_runc_error_hresult("container still running"), HR_INVALID_STATE);
+	assert_int_equal(oci_runc_error_hresult("container not running"), HR_SYSTEM_STOPPED);
 }
 
 static void test_other_text_maps_to_e_fail(void **state)
 {
 	(void)state;
-	assert_int_equal(oci_runc_error_hresult("exec: \"nope\": executable file not found"), OCI_HR_E_FAIL);
-	assert_int_equal(oci_runc_error_hresult(NULL), OCI_HR_E_FAIL);
+	assert_int_equal(oci_runc_error_hresult("exec: \"nope\": executable file not found"), HR_E_FAIL);
+	assert_int_equal(oci_runc_error_hresult(NULL), HR_E_FAIL);
 }
 
 static void test_log_gives_last_error_level_message(void **state)

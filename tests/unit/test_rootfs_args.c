@@ -67,6 +67,24 @@ static void test_debug_shell_and_writable_overlays(void **state)
 	assert_null(a.child_argv);
 }
 
+static void test_transport_defaults_to_vsock_and_can_be_a_unix_directory(void **state)
+{
+	char *plain[] = { "/init", "-e", "1", "/bin/gcs", NULL };
+	char *unix_dir[] = { "/init", "--transport", "unix:/root/sock", "-e", "1", "--", "/bin/gcs", NULL };
+	char *joined[] = { "/init", "--transport=unix:/x", "/bin/gcs", NULL };
+	char *missing[] = { "/init", "--transport", NULL };
+	struct init_args a;
+	assert_int_equal(init_args_parse(ARGC(plain), plain, &a), 0);
+	assert_string_equal(a.transport, "vsock");
+	assert_int_equal(init_args_parse(ARGC(unix_dir), unix_dir, &a), 0);
+	assert_string_equal(a.transport, "unix:/root/sock");
+	assert_int_equal(a.entropy_port, 1);
+	assert_string_equal(a.child_argv[0], "/bin/gcs");
+	assert_int_equal(init_args_parse(ARGC(joined), joined, &a), 0);
+	assert_string_equal(a.transport, "unix:/x");
+	assert_int_equal(init_args_parse(ARGC(missing), missing, &a), -EINVAL);
+}
+
 static void test_zero_or_bad_entropy_port_is_refused(void **state)
 {
 	char *zero[] = { "/init", "-e", "0", "/bin/gcs", NULL };
@@ -145,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_double_dash_ends_options),
 		cmocka_unit_test(test_program_after_double_dash_with_shell_command),
 		cmocka_unit_test(test_debug_shell_and_writable_overlays),
+		cmocka_unit_test(test_transport_defaults_to_vsock_and_can_be_a_unix_directory),
 		cmocka_unit_test(test_zero_or_bad_entropy_port_is_refused),
 		cmocka_unit_test(test_unknown_option_is_refused),
 		cmocka_unit_test(test_options_without_program_are_refused),

@@ -1,0 +1,1 @@
+gcsctl_LDLIBS := -ljson-c -lpthread
