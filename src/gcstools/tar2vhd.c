@@ -196,16 +196,42 @@ static int open_sibling_temp(const char *final, char **tmp_path)
 	return fd;
 }
 
+/* mkdir -p DIR, mode 0755 (gcstools.md §2). */
+static int make_dirs(const char *dir)
+{
+	char *p = strdup(dir);
+	if (!p)
+		return err_set(-ENOMEM, "creating %s", dir);
+	int r = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			r = err_set(-errno, "creating -tmpdir %s", p);
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return r;
+}
+
 static int open_scratch(const char *tmpdir)
 {
 	const char *dir = tmpdir ? tmpdir : getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
-	if (tmpdir && mkdir(tmpdir, 0755) < 0 && errno != EEXIST)
-		return err_set(-errno, "creating -tmpdir %s", tmpdir);
+	int r;
+	if (tmpdir && *tmpdir && (r = make_dirs(tmpdir)) < 0)
+		return r;
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
+	/* O_TMPFILE is not supported everywhere: an unlinked named file. */
 	size_t n = strlen(dir) + sizeof("/tar2vhd.XXXXXX");
 	char *p = malloc(n);
 	if (!p)
@@ -213,7 +239,7 @@ static int open_scratch(const char *tmpdir)
 	snprintf(p, n, "%s/tar2vhd.XXXXXX", dir);
 	fd = mkostemp(p, O_CLOEXEC);
 	if (fd < 0) {
-		int r = err_set(-errno, "creating a scratch file in %s", dir);
+		r = err_set(-errno, "creating a scratch file in %s", dir);
 		free(p);
 		return r;
 	}

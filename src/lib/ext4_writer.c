@@ -688,13 +688,14 @@ static int finish_file(struct ext4_writer *w)
 	return commit_extents(w, c->ino, c->runs, c->nruns, c->phys_start, dense);
 }
 
-int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len)
+/* Checks a piece of file data and lays down the hole before it, if any. */
+static int prepare_data(struct ext4_writer *w, uint64_t offset, uint64_t len)
 {
 	struct current_file *c = &w->cur;
 	if (!c->active)
 		return err_setmsg(-EINVAL, "file data outside a regular file");
 	if (offset < c->logical || offset > c->size || len > c->size - offset)
-		return err_setmsg(-EINVAL, "file data at byte %" PRIu64 " (+%zu) outside the file's %" PRIu64 " bytes",
+		return err_setmsg(-EINVAL, "file data at byte %" PRIu64 " (+%" PRIu64 ") outside the file's %" PRIu64 " bytes",
 				  offset, len, c->size);
 	int r;
 	if (offset > c->logical) {
@@ -714,9 +715,57 @@ int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *b
 		if ((r = out_zeros(w, offset - c->logical)) < 0)
 			return r;
 	}
-	if ((r = out_write(w, buf, len)) < 0)
+	return 0;
+}
+
+int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len)
+{
+	int r = prepare_data(w, offset, len);
+	if (r < 0 || (r = out_write(w, buf, len)) < 0)
 		return r;
-	c->logical = offset + len;
+	w->cur.logical = offset + len;
+	return 0;
+}
+
+int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
+{
+	int r = prepare_data(w, offset, len);
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = out_flush(w)) < 0)
+		return r;
+	loff_t in = (loff_t)in_offset, out = (loff_t)w->buf_pos;
+	uint64_t left = len;
+	bool in_kernel = true;
+	while (left > 0) {
+		ssize_t n;
+		size_t chunk = left > (1u << 30) ? (1u << 30) : (size_t)left;
+		if (in_kernel) {
+			n = copy_file_range(in_fd, &in, w->fd, &out, chunk, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS ||
+				      errno == EBADF)) {
+				in_kernel = false; /* e.g. across file systems: copy through the buffer */
+				continue;
+			}
+		} else {
+			if (chunk > OUT_BUFFER_SIZE)
+				chunk = OUT_BUFFER_SIZE;
+			n = pread(in_fd, w->buf, chunk, in);
+			if (n > 0 && (r = pwrite_all(w->fd, w->buf, (size_t)n, (uint64_t)out)) < 0)
+				return r;
+			if (n > 0) {
+				in += n;
+				out += n;
+			}
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(-errno, "copying file data into the image");
+		if (n == 0)
+			return err_setmsg(-EIO, "truncated input: it ends inside the file's data");
+		left -= (uint64_t)n;
+	}
+	w->buf_pos += len;
+	w->cur.logical = offset + len;
 	return 0;
 }
 

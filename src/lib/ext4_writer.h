@@ -65,6 +65,10 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e);
  * offsets never go backwards; a gap is a hole. */
 int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
 
+/* The same, with the `len` bytes read from in_fd at in_offset and copied
+ * in the kernel (copy_file_range) where possible. */
+int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
+
 /* Adds `path` as another name of the existing non-directory `target`. */
 int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char *target);
 

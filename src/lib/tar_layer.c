@@ -9,12 +9,23 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/err.h"
 #include "lib/ext4_format.h"
 #include "lib/whiteout.h"
 
 #define READ_BLOCK_SIZE (1u << 20)
+/* Regular files at least this large are copied by the kernel straight from
+ * an uncompressed input file into the image (cat does the same). */
+#define DIRECT_COPY_MIN (256u << 10)
+
+/* Where the tar comes from: a descriptor that can be read at offsets, or
+ * not (-1). */
+struct tar_source {
+	int fd;
+	bool seekable;
+};
 
 static struct archive *open_reader(void)
 {
@@ -230,8 +241,32 @@ static int copy_data(struct archive *a, struct ext4_writer *w, const char *path,
 	}
 }
 
+/* Copies an uncompressed file's data from the input file by offset in the
+ * kernel, then lets libarchive skip over it (by lseek). */
+static bool direct_copy_possible(struct archive *a, const struct tar_source *src, uint64_t size)
+{
+	return src->seekable && size >= DIRECT_COPY_MIN && archive_filter_count(a) == 1 &&
+	       archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE;
+}
+
+static int copy_direct(struct archive *a, struct ext4_writer *w, const struct tar_source *src, const char *path,
+		       uint64_t size, struct tar_layer_stats *stats)
+{
+	la_int64_t at = archive_filter_bytes(a, 0); /* the data follows the header here */
+	if (at < 0)
+		return err_setmsg(-EIO, "%s: unknown data position", path);
+	int r = ext4_writer_copy_data(w, 0, src->fd, (uint64_t)at, size);
+	if (r < 0)
+		return err_wrap(r, "%s", path);
+	if ((r = archive_read_data_skip(a)) < ARCHIVE_WARN)
+		return err_wrap(archive_failure(a, r, "skipping its data"), "%s", path);
+	stats->bytes += size;
+	return 0;
+}
+
 static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4_writer *w,
-			 const struct tar_layer_options *opt, struct tar_layer_stats *stats)
+			 const struct tar_layer_options *opt, const struct tar_source *src,
+			 struct tar_layer_stats *stats)
 {
 	const char *path = archive_entry_pathname(e);
 	if (!path)
@@ -336,11 +371,13 @@ static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4
 	entry_attrs_free(&attrs);
 	if (r < 0 || we.type != EXT4_FT_REG_FILE)
 		return r;
+	if (!we.sparse && direct_copy_possible(a, src, we.size))
+		return copy_direct(a, w, src, path, we.size, stats);
 	return copy_data(a, w, path, stats);
 }
 
 static int convert(struct archive *a, struct ext4_writer *w, const struct tar_layer_options *opt,
-		   struct tar_layer_stats *stats)
+		   const struct tar_source *src, struct tar_layer_stats *stats)
 {
 	struct tar_layer_stats local = { 0 };
 	if (!stats)
@@ -356,7 +393,7 @@ static int convert(struct archive *a, struct ext4_writer *w, const struct tar_la
 			return archive_failure(a, r, what);
 		}
 		stats->entries++;
-		if ((r = convert_entry(a, e, w, opt, stats)) < 0)
+		if ((r = convert_entry(a, e, w, opt, src, stats)) < 0)
 			return r;
 	}
 }
@@ -367,11 +404,13 @@ int tar_layer_convert_fd(int fd, struct ext4_writer *w, const struct tar_layer_o
 	struct archive *a = open_reader();
 	if (!a)
 		return err_set(-ENOMEM, "creating the tar reader");
+	struct stat st;
+	struct tar_source src = { .fd = fd, .seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) };
 	int r;
 	if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
 		r = archive_failure(a, ARCHIVE_FATAL, "opening the tar");
 	else
-		r = convert(a, w, opt, stats);
+		r = convert(a, w, opt, &src, stats);
 	archive_read_free(a);
 	return r;
 }
@@ -382,11 +421,12 @@ int tar_layer_convert_memory(const void *data, size_t len, struct ext4_writer *w
 	struct archive *a = open_reader();
 	if (!a)
 		return err_set(-ENOMEM, "creating the tar reader");
+	struct tar_source src = { .fd = -1, .seekable = false };
 	int r;
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK)
 		r = archive_failure(a, ARCHIVE_FATAL, "opening the tar");
 	else
-		r = convert(a, w, opt, stats);
+		r = convert(a, w, opt, &src, stats);
 	archive_read_free(a);
 	return r;
 }

@@ -80,9 +80,9 @@ ok "deterministic: two runs give identical bytes" cmp "$T/kinds.vhd" "$T/again.v
 ok "stdout pipe: same bytes as -o" cmp "$T/kinds.vhd" "$T/pipe.vhd"
 "$T2V" <"$T/kinds.tar" >"$T/redirect.vhd"
 ok "stdout file: same bytes as -o" cmp "$T/kinds.vhd" "$T/redirect.vhd"
-"$T2V" -tmpdir "$T/scratch" -fs ext4 --vhd=fixed <"$T/kinds.tar" | cat >"$T/scratch.vhd"
-ok "-tmpdir: same bytes, scratch directory left empty" \
-	bash -c "cmp '$T/kinds.vhd' '$T/scratch.vhd' && [ -d '$T/scratch' ] && [ -z \"\$(ls -A '$T/scratch')\" ]"
+"$T2V" -tmpdir "$T/scratch/sub" -fs ext4 --vhd=fixed <"$T/kinds.tar" | cat >"$T/scratch.vhd"
+ok "-tmpdir: same bytes, scratch directory created and left empty" \
+	bash -c "cmp '$T/kinds.vhd' '$T/scratch.vhd' && [ -d '$T/scratch/sub' ] && [ -z \"\$(ls -A '$T/scratch/sub')\" ]"
 gzip -c "$T/kinds.tar" >"$T/kinds.tar.gz"
 zstd -q -c "$T/kinds.tar" >"$T/kinds.tar.zst"
 "$T2V" -i "$T/kinds.tar.gz" -o "$T/gz.vhd"

@@ -271,6 +271,36 @@ static void test_sparse_data_leaves_holes(void **state)
 	image_end(&im);
 }
 
+static void test_copied_data_reads_back(void **state)
+{
+	(void)state;
+	int in = memfd_create("ext4-writer-input", MFD_CLOEXEC);
+	static char data[300000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7);
+	assert_int_equal(pwrite(in, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	struct image im;
+	image_start(&im);
+	struct ext4_writer_entry e = { .path = "copied", .type = EXT4_FT_REG_FILE, .perm = 0644, .size = sizeof(data) - 1000 };
+	assert_int_equal(ext4_writer_add(im.w, &e), 0);
+	assert_int_equal(ext4_writer_copy_data(im.w, 0, in, 1000, sizeof(data) - 1000), 0);
+	e.path = "short";
+	e.size = 10000;
+	assert_int_equal(ext4_writer_add(im.w, &e), 0);
+	assert_int_equal(ext4_writer_copy_data(im.w, 0, in, sizeof(data) - 10, 10000), -EIO); /* input too short */
+	image_open(&im);
+	ext2_file_t f;
+	assert_int_equal(ext2fs_file_open(im.fs, lookup(im.fs, "copied"), 0, &f), 0);
+	static char back[sizeof(data)];
+	unsigned int got = 0;
+	assert_int_equal(ext2fs_file_read(f, back, sizeof(back), &got), 0);
+	assert_int_equal(got, sizeof(data) - 1000);
+	assert_memory_equal(back, data + 1000, got);
+	ext2fs_file_close(f);
+	image_end(&im);
+	close(in);
+}
+
 static void test_content_beyond_the_maximum_size_is_refused(void **state)
 {
 	(void)state;
@@ -314,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_opaque_marker_merges_into_the_directory),
 		cmocka_unit_test(test_devices_and_symlinks),
 		cmocka_unit_test(test_sparse_data_leaves_holes),
+		cmocka_unit_test(test_copied_data_reads_back),
 		cmocka_unit_test(test_content_beyond_the_maximum_size_is_refused),
 		cmocka_unit_test(test_same_calls_give_the_same_bytes),
 	};
