@@ -442,11 +442,17 @@ static int shutdown_v4(struct gcs_request *req, int sig)
 	int r = container_lookup(req, &c);
 	if (r < 0)
 		return r;
+	/* Record the exit type first: the init may exit, and its notification
+	 * go out, before runc kill itself returns. */
+	pthread_mutex_lock(&c->lock);
+	const char *before = c->exit_type;
+	c->exit_type = sig == SIGTERM ? "GracefulExit" : "ForcedExit";
+	pthread_mutex_unlock(&c->lock);
 	int32_t hr = HR_E_FAIL;
 	r = ctr_runc_kill(c->id, sig, false, &hr);
-	if (r == 0) {
+	if (r < 0) {
 		pthread_mutex_lock(&c->lock);
-		c->exit_type = sig == SIGTERM ? "GracefulExit" : "ForcedExit";
+		c->exit_type = before;
 		pthread_mutex_unlock(&c->lock);
 	}
 	container_put(c);

@@ -238,6 +238,10 @@ int main(int argc, char **argv)
 
 	if (gcs_dispatch_init() < 0 || gcs_loop_start() < 0 || gcs_reaper_start() < 0 || setup_term() < 0 || run_inits() < 0) {
 		log_error("start-up failed: %s", err_text());
+		/* The log may be a file nobody watches: say it on stderr too (the
+		 * console when init started us). */
+		if (log_fd != 2)
+			fprintf(stderr, "gcs: start-up failed: %s\n", err_text());
 		return 1;
 	}
 	pthread_setname_np(pthread_self(), "gcs-bridge");

@@ -7,7 +7,6 @@
  * GCS must run with the same `-sysfs-root DIR` (--spawn-gcs adds it). */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "gcsctl/command.h"
+#include "gcsctl/container_ops.h"
 #include "gcsctl/container_spec.h"
 #include "gcsctl/session.h"
 #include "lib/bridge_json.h"
@@ -103,161 +103,6 @@ static void withdraw(struct disk *d)
 	}
 }
 
-struct pump {
-	int from, to;
-	bool half_close;
-};
-
-static void *pump_main(void *arg)
-{
-	struct pump *p = arg;
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(p->from, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(p->to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				goto out;
-			off += w;
-		}
-	}
-out:
-	if (p->half_close)
-		shutdown(p->to, SHUT_WR);
-	return NULL;
-}
-
-/* A request for CID; fails loudly. Returns 0, or -1 after printing. */
-static int call(struct gcsctl_session *s, uint32_t type, struct json_object *req, const char *what)
-{
-	struct json_object *resp = NULL;
-	int r = gcsctl_call(s, type, req, &resp);
-	if (r < 0)
-		fprintf(stderr, "gcsctl: %s: %s\n", what, err_text());
-	else if (r > 0)
-		gcsctl_print_failure(what, resp);
-	if (resp)
-		json_object_put(resp);
-	return r == 0 ? 0 : -1;
-}
-
-static int modify(struct gcsctl_session *s, const char *type, const char *request, struct json_object *settings,
-		  const char *what)
-{
-	struct json_object *req = gcsctl_request(s, BRIDGE_NULL_GUID);
-	struct json_object *m = json_object_new_object();
-	json_object_object_add(m, "ResourceType", json_object_new_string(type));
-	json_object_object_add(m, "RequestType", json_object_new_string(request));
-	json_object_object_add(m, "Settings", settings);
-	json_object_object_add(req, "Request", m);
-	return call(s, BRIDGE_MSG_MODIFY_SETTINGS, req, what);
-}
-
-/* ExecuteProcess with PARAMS (consumed) for CID, stdio streamed here, then
- * WaitForProcess. Returns the exit code, or -1 after printing. */
-static int run_process(struct gcsctl_session *s, const char *cid, struct json_object *params, bool tty)
-{
-	static const char *const pipe_keys[3] = { "CreateStdInPipe", "CreateStdOutPipe", "CreateStdErrPipe" };
-	static const char *const port_keys[3] = { "StdIn", "StdOut", "StdErr" };
-	bool want[3] = { true, true, !tty };
-	int lfd[3] = { -1, -1, -1 }, sock[3] = { -1, -1, -1 };
-	struct json_object *relay = json_object_new_object();
-	int rc = -1;
-	for (int i = 0; i < 3; i++) {
-		if (!want[i])
-			continue;
-		uint32_t port;
-		if ((lfd[i] = gcsctl_listen_port(s, &port)) < 0) {
-			fprintf(stderr, "gcsctl: %s\n", err_text());
-			json_object_put(params);
-			json_object_put(relay);
-			goto out;
-		}
-		json_object_object_add(params, pipe_keys[i], json_object_new_boolean(1));
-		json_object_object_add(relay, port_keys[i], json_object_new_int64(port));
-	}
-	struct json_object *req = gcsctl_request(s, cid);
-	struct json_object *settings = json_object_new_object();
-	json_object_object_add(settings, "ProcessParameters", json_object_new_string(bj_text(params, NULL)));
-	json_object_put(params);
-	json_object_object_add(settings, "VsockStdioRelaySettings", relay);
-	json_object_object_add(req, "Settings", settings);
-	uint64_t id;
-	if (gcsctl_send(s, BRIDGE_MSG_EXECUTE_PROCESS, req, &id) < 0) {
-		fprintf(stderr, "gcsctl: %s\n", err_text());
-		goto out;
-	}
-	for (int i = 0; i < 3; i++) {
-		if (lfd[i] < 0)
-			continue;
-		sock[i] = gcsctl_accept_stream(s, lfd[i], id, 120000);
-		if (sock[i] < 0)
-			break;
-	}
-	struct json_object *resp = NULL;
-	if (gcsctl_wait_response(s, id, -1, &resp) < 0) {
-		fprintf(stderr, "gcsctl: %s\n", err_text());
-		goto out;
-	}
-	int32_t result = 0;
-	uint32_t pid = 0;
-	bj_get_i32(resp, "Result", &result);
-	bj_get_u32(resp, "ProcessId", &pid);
-	if (result != 0) {
-		gcsctl_print_failure("ExecuteProcess", resp);
-		json_object_put(resp);
-		goto out;
-	}
-	json_object_put(resp);
-	struct json_object *wreq = gcsctl_request(s, cid);
-	json_object_object_add(wreq, "ProcessId", json_object_new_int64(pid));
-	json_object_object_add(wreq, "TimeoutInMs", json_object_new_int64(BRIDGE_WAIT_INFINITE));
-	uint64_t wid;
-	if (gcsctl_send(s, BRIDGE_MSG_WAIT_FOR_PROCESS, wreq, &wid) < 0) {
-		fprintf(stderr, "gcsctl: %s\n", err_text());
-		goto out;
-	}
-	struct pump pumps[3] = { { 0, sock[0], true }, { sock[1], 1, false }, { sock[2], 2, false } };
-	pthread_t th[3];
-	bool started[3] = { false };
-	for (int i = 0; i < 3; i++)
-		if (sock[i] >= 0)
-			started[i] = pthread_create(&th[i], NULL, pump_main, &pumps[i]) == 0;
-	if (started[0])
-		pthread_detach(th[0]); /* may block on our stdin */
-	/* close after EOF: the GCS's clean close waits for it (§5.2) */
-	for (int i = 1; i < 3; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		if (sock[i] >= 0)
-			close(sock[i]);
-		sock[i] = -1;
-	}
-	if (gcsctl_wait_response(s, wid, -1, &resp) < 0) {
-		fprintf(stderr, "gcsctl: waiting for process %u: %s\n", pid, err_text());
-		goto out;
-	}
-	uint32_t code = 0;
-	bj_get_i32(resp, "Result", &result);
-	bj_get_u32(resp, "ExitCode", &code);
-	if (result != 0)
-		gcsctl_print_failure("WaitForProcess", resp);
-	else
-		rc = (int)(code & 0xFF);
-	json_object_put(resp);
-out:
-	for (int i = 0; i < 3; i++)
-		if (lfd[i] >= 0)
-			close(lfd[i]);
-	return rc;
-}
-
 struct run_args {
 	const char *id, *run_dir;
 	struct disk *disks;
@@ -271,7 +116,7 @@ static int run_v3(struct gcsctl_session *s, const struct run_args *a)
 {
 	json_object *params = json_object_new_object();
 	json_object_object_add(params, "OciSpecification", gcsctl_container_spec(a->argv, a->env, a->cwd, a->tty, "rootfs"));
-	return run_process(s, a->id, params, a->tty);
+	return gcsctl_ctr_run_process(s, a->id, params, a->tty);
 }
 
 static int run_v4(struct gcsctl_session *s, const struct run_args *a)
@@ -292,14 +137,14 @@ static int run_v4(struct gcsctl_session *s, const struct run_args *a)
 			json_object_object_add(st, "MountPath", json_object_new_string(root));
 			json_object_object_add(st, "EnsureFilesystem", json_object_new_boolean(1));
 			json_object_object_add(st, "Filesystem", json_object_new_string("ext4"));
-			if (modify(s, "MappedVirtualDisk", "Add", st, "mounting the scratch disk") < 0)
+			if (gcsctl_ctr_modify(s, "MappedVirtualDisk", "Add", st, "mounting the scratch disk") < 0)
 				goto undo;
 			scratch_mounted = true;
 		} else {
 			snprintf(path, sizeof(path), "%s/mounts/m%u-%s", a->run_dir, d->lun, a->id);
 			json_object_object_add(st, "MountPath", json_object_new_string(path));
 			json_object_object_add(st, "ReadOnly", json_object_new_boolean(1));
-			if (modify(s, "MappedVirtualDisk", "Add", st, "mounting a layer") < 0)
+			if (gcsctl_ctr_modify(s, "MappedVirtualDisk", "Add", st, "mounting a layer") < 0)
 				goto undo;
 			layers_mounted = i + 1;
 			json_object *l = json_object_new_object();
@@ -313,7 +158,7 @@ static int run_v4(struct gcsctl_session *s, const struct run_args *a)
 	json_object_object_add(cl, "Layers", json_object_get(lpaths));
 	if (scratch_mounted)
 		json_object_object_add(cl, "ScratchPath", json_object_new_string(scratch));
-	if (modify(s, "CombinedLayers", "Add", cl, "combining layers") < 0)
+	if (gcsctl_ctr_modify(s, "CombinedLayers", "Add", cl, "combining layers") < 0)
 		goto undo;
 	combined = true;
 	json_object *cfg = json_object_new_object();
@@ -328,18 +173,18 @@ static int run_v4(struct gcsctl_session *s, const struct run_args *a)
 	json_object *req = gcsctl_request(s, a->id);
 	json_object_object_add(req, "ContainerConfig", json_object_new_string(bj_text(cfg, NULL)));
 	json_object_put(cfg);
-	if (call(s, BRIDGE_MSG_CREATE, req, "Create") < 0)
+	if (gcsctl_ctr_call(s, BRIDGE_MSG_CREATE, req, "Create") < 0)
 		goto undo;
 	created = true;
-	if (call(s, BRIDGE_MSG_START, gcsctl_request(s, a->id), "Start") < 0)
+	if (gcsctl_ctr_call(s, BRIDGE_MSG_START, gcsctl_request(s, a->id), "Start") < 0)
 		goto undo;
-	rc = run_process(s, a->id, json_object_new_object(), a->tty);
+	rc = gcsctl_ctr_run_process(s, a->id, json_object_new_object(), a->tty);
 undo:
 	if (combined) {
 		json_object *st = json_object_new_object();
 		json_object_object_add(st, "ContainerID", json_object_new_string(a->id));
 		json_object_object_add(st, "ContainerRootPath", json_object_new_string(rootfs));
-		modify(s, "CombinedLayers", "Remove", st, "removing the overlay");
+		gcsctl_ctr_modify(s, "CombinedLayers", "Remove", st, "removing the overlay");
 	}
 	for (int i = 0; i < a->n; i++) {
 		const struct disk *d = &a->disks[i];
@@ -353,10 +198,10 @@ undo:
 			snprintf(path, sizeof(path), "%s/mounts/m%u-%s", a->run_dir, d->lun, a->id);
 			json_object_object_add(st, "MountPath", json_object_new_string(path));
 		}
-		modify(s, "MappedVirtualDisk", "Remove", st, "unmounting a disk");
+		gcsctl_ctr_modify(s, "MappedVirtualDisk", "Remove", st, "unmounting a disk");
 	}
 	if (created)
-		call(s, BRIDGE_MSG_DELETE_CONTAINER_STATE, gcsctl_request(s, a->id), "DeleteContainerState");
+		gcsctl_ctr_call(s, BRIDGE_MSG_DELETE_CONTAINER_STATE, gcsctl_request(s, a->id), "DeleteContainerState");
 	json_object_put(lpaths);
 	return rc;
 }

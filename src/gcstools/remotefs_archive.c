@@ -357,7 +357,7 @@ static int walk(struct archiver *ar, const char *include, const char *rebase, co
 		n++;
 	}
 	closedir(d);
-	if (r == 0)
+	if (r == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		if (r == 0) {

@@ -413,7 +413,6 @@ int rfs_cmd_extractarchive(struct rfs_ctx *c)
 			break;
 		if (r < ARCHIVE_WARN)
 			return rfs_error_text(&c->err, "archive/tar: %s", archive_error_string(a));
-		log_debug("extract %s", archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
 		if (extract_entry(&x, a, e) < 0)
 			return -1;
 	}

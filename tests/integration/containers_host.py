@@ -276,6 +276,13 @@ def cmd_v4(a):
         r = h.call("ResizeConsole", {"ContainerId": cid, "ProcessId": pid, "Height": 33, "Width": 77})
         out("resize_result", u32(r["Result"]))
         init_streams["in"].send(b"stty size; exit 3\n")
+    if a.get("limit_file"):
+        r = modify(h, "ContainerConstraints", {"Linux": {"memory": {"limit": 104857600}}}, cid=cid)
+        out("update_result", u32(r["Result"]))
+        try:
+            out("limit_after_update", open(a["limit_file"]).read().strip())
+        except OSError as e:
+            out("limit_after_update", "unreadable: %s" % e)
     if a.get("exec"):
         proc = {"args": argv(a["exec"]), "cwd": "/", "env": ["PATH=/bin:/usr/bin"],
                 "user": {"uid": 0, "gid": 0}}
@@ -545,6 +552,7 @@ def cmd_plan9(a):
     out("plan9_result", u32(r["Result"]))
     out("plan9_error", (r.get("ErrorMessage") or "").replace("\n", " "))
     out("plan9_dir_left", int(os.path.exists(mnt)))
+    out("plan9_dialed", len(servers))
     if r["Result"] == 0:
         cid = a["id"]
         root = "%s/c/%s" % (a["run"], cid)

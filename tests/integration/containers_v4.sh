@@ -21,7 +21,8 @@ ct_present_lun "$T/sys" 2 "$SCRATCH" df6d0690-79e5-55b6-a5ec-c1e2f77f580a 3
 
 ID=containers-v4-$$
 ct_host_start v4 v4 id=$ID run="$T/run" luns=1 scratch=2 \
-	cmd='["sh","-c","echo hello; exec sleep 30"]' exec="id" exec_user=www stats=1 shutdown=Forced
+	cmd='["sh","-c","echo hello; exec sleep 30"]' exec="id" exec_user=www stats=1 shutdown=Forced \
+	limit_file="/sys/fs/cgroup/memory$CT_CGROUP_PARENT/$ID/memory.limit_in_bytes"
 ct_gcs_start
 ct_host_wait
 cat "$T/v4.out" "$T/v4.err" | sed 's/^/# /'
@@ -38,6 +39,8 @@ ok_eq "exec into the container" 0 "$(ct_get v4 exec_result)"
 ok_eq "exec username resolved from the image's passwd" "uid=33(www) gid=34(www-data)" "$(ct_get v4 exec_stdout)"
 ok_eq "exec exit code" 0 "$(ct_get v4 exec_exit)"
 ok_eq "second wait on a reported process is not found" 2147943568 "$(ct_get v4 exec_rewait)"
+ok_eq "ContainerConstraints runs runc update" 0 "$(ct_get v4 update_result)"
+ok_eq "the new memory limit is in the container's cgroup" 104857600 "$(ct_get v4 limit_after_update)"
 ok_eq "statistics and process list" 0 "$(ct_get v4 props_result)"
 ok_eq "process list holds the init" 1 "$(ct_get v4 props_has_pid)"
 ok "memory usage is reported" test "$(ct_get v4 props_memory)" -gt 0

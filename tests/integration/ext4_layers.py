@@ -162,6 +162,14 @@ def make_gnu(path):
         add(tf, ti("bigid", data=b"i", uid=3000000, gid=4000000), b"i")
 
 
+def make_subdirs(path, count=70000):
+    """More subdirectories than ext4's 65000-link limit: needs dir_nlink."""
+    with tarfile.open(path, "w") as tf:
+        for i in range(count):
+            add(tf, ti("top/d%05d" % i, tarfile.DIRTYPE, 0o755))
+        add(tf, ti("lost+found", data=b"a layer may even replace lost+found"), b"a layer may even replace lost+found")
+
+
 def make_bigdir(path, count=100000):
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
         add(tf, ti("big", tarfile.DIRTYPE, 0o755))
@@ -236,7 +244,7 @@ def make_hostile(kind, path):
         open(path, "wb").write(bytes(data))
 
 
-CASES = {"kinds": make_kinds, "gnu": make_gnu, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
+CASES = {"kinds": make_kinds, "gnu": make_gnu, "subdirs": make_subdirs, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
 for _k in ("hardlink-missing", "hardlink-dir", "root-file", "long-component", "bad-whiteout", "under-file", "absurd"):
     CASES["hostile-" + _k] = (lambda k: lambda p: make_hostile(k, p))(_k)
 

@@ -135,6 +135,15 @@ ok_eq "100k directory: readdir lists every entry" 100002 "$(ls -fa "$T/m-big/big
 secs=$(python3 "$LAYERS" lookup "$T/m-big/big" "entry-with-a-longish-name-%06d" 1000 97)
 ok "100k directory: 1000 lookups succeed (${secs}s)" test -n "$secs"
 
+# --- 70,000 subdirectories: more links than ext4 counts ---------------------
+python3 "$LAYERS" make subdirs "$T/subdirs.tar"
+ok "70k subdirectories: converts" "$T2V" --no-vhd -i "$T/subdirs.tar" -o "$T/subdirs.ext4"
+ok "70k subdirectories: e2fsck clean (also with lost+found replaced by a file)" fsck_clean "$T/subdirs.ext4"
+ok "70k subdirectories: dir_nlink feature" bash -c "dumpe2fs -h '$T/subdirs.ext4' 2>/dev/null | grep -q dir_nlink"
+mount_ro "$T/subdirs.ext4" "$T/m-subdirs"
+ok_eq "70k subdirectories: link count 1 means many" 1 "$(stat -c %h "$T/m-subdirs/top")"
+ok_eq "70k subdirectories: all listed" 70000 "$(ls -f "$T/m-subdirs/top" | grep -c '^d')"
+
 # --- hostile input: exit 1, a reason, nothing left behind ------------------
 hostile() { # name case expected-message-fragment [extra flags]
 	local name=$1 case=$2 want=$3

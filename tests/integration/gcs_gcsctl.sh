@@ -105,3 +105,7 @@ ok "request prints the response with the echoed ActivityId" grep -q '11111111-22
 ctl request 0x10101001 >"$T/out"; rc=$?
 ok_eq "request by identifier; a failed answer exits 1" 1 "$rc"
 ok "the failed answer is printed (E_NOTIMPL)" grep -q -- '-2147467263' "$T/out"
+
+"$BIN/gcs" --transport "unix:$T/nowhere" -logfile "$T/no/such/dir/gcs.log" 2>"$T/err"; rc=$?
+ok_eq "a log file that cannot be opened stops start-up (exit 1)" 1 "$rc"
+ok "and says so on stderr" grep -q "opening log file $T/no/such/dir/gcs.log" "$T/err"

@@ -11,6 +11,8 @@
 #   - BIOS, `-kernel` (machine pc and q35), and out/vmlinux via PVH;
 #   - UEFI (OVMF), `-kernel`: the firmware starts the EFI stub and hands it
 #     the initrd through the LINUX_EFI_INITRD_MEDIA_GUID LoadFile2 protocol;
+#   - UEFI (OVMF) shell running vmlinuz.efi with initrd=/initrd.img on its
+#     command line (the Hyper-V generation 2 form; the EFI stub loads it);
 #   - UEFI (OVMF) from a FAT disk whose EFI/BOOT/BOOTX64.EFI is a unified
 #     kernel image (systemd-boot's stub + vmlinuz + command line + initrd),
 #     the way the image is packaged for UEFI boot without a loader.
@@ -91,7 +93,7 @@ boot() {
 	local name=$1 log=$2; shift 2
 	local start=$SECONDS
 	timeout "$BOOT_TIMEOUT" "$QEMU" -name "lcow-kernel-test-$name" -accel "$ACCEL" -m 512 -smp 2 \
-		-display none -monitor none -no-reboot -serial "file:$log" "$@" >"$log.qemu" 2>&1
+		-display none -monitor none -no-reboot -nic none -serial "file:$log" "$@" >"$log.qemu" 2>&1
 	local rc=$?
 	echo "# $name: qemu exit $rc after $((SECONDS - start)) s" >&2
 	[ "$rc" -ne 124 ] || echo "TIMEOUT after $BOOT_TIMEOUT s" >>"$log"
@@ -145,6 +147,26 @@ if [ -r "$OVMF" ]; then
 	if grep -q "efi: EFI v" "$T/uefi.log"; then pass "UEFI (OVMF -kernel): the kernel runs on EFI"; else fail "UEFI: EFI banner" "$(grep -i efi "$T/uefi.log" | head)"; fi
 else
 	skip "UEFI (OVMF -kernel)" "ovmf not installed"
+fi
+
+if [ -r "$OVMF" ]; then
+	# The kernel as a plain EFI application started by the UEFI shell
+	# (startup.nsh) with `initrd=/...` on its command line: the form a
+	# Hyper-V generation 2 host uses (initrd-layout.md §4.5), where the EFI
+	# stub itself loads the initrd from the boot volume.
+	mkdir -p "$T/shell/EFI/lcow"
+	cp "$KERNEL" "$T/shell/EFI/lcow/vmlinuz.efi"
+	cp "$T/initrd.gz" "$T/shell/initrd.img"
+	printf 'fs0:\r\n\\EFI\\lcow\\vmlinuz.efi initrd=/initrd.img %s\r\n' "$APPEND" >"$T/shell/startup.nsh"
+	boot uefi-shell "$T/shell.log" -M q35 -bios "$OVMF" -drive "file=fat:rw:$T/shell,format=raw,if=virtio"
+	if grep -q "EFI stub: Loaded initrd from command line option" "$T/shell.log"; then
+		pass "UEFI shell: the EFI stub loads initrd=/initrd.img itself"
+	else
+		fail "UEFI shell: the EFI stub loads initrd=/initrd.img itself" "$(tr -d '\033' <"$T/shell.log" | strings | tail -n 12)"
+	fi
+	if grep -q "^LCOW-BOOT: done" "$T/shell.log"; then pass "UEFI shell: vmlinuz.efi boots to the initramfs"; else fail "UEFI shell boot" "$(tail -n 12 "$T/shell.log")"; fi
+else
+	skip "UEFI shell" "ovmf not installed"
 fi
 
 if [ -r "$OVMF" ] && [ -r "$EFI_STUB" ] && command -v objcopy >/dev/null; then
