@@ -80,6 +80,12 @@ else
 	fail "the tree's mkfs.ext4 makes a file system e2fsck accepts" "mkfs.ext4 failed in the chroot"
 fi
 rm -rf "$R/tmp/fmt"
+ok "gcstools starts in the tree (its libraries are all there)" chroot "$R" /bin/gcstools --help
+if [ -x "$R/bin/gcs" ]; then
+	# Only the loader matters here: a missing library fails before main().
+	out=$(chroot "$R" /bin/gcs -h 2>&1)
+	ok "gcs starts in the tree" test -n "$out" -a "${out#*error while loading shared libraries}" = "$out"
+fi
 ok "iproute lists routes like 'ip route'" chroot "$R" /bin/iproute show
 ok "the DHCP script is valid sh" chroot "$R" /bin/sh -n /sbin/udhcpc_config.script
 ok_eq "/gcs.commit is the checkout's commit" "$(git -C "$ROOT" rev-parse HEAD)" "$(cat "$R/gcs.commit")"
