@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # mkvhdx vs `qemu-img convert -O vhdx` on the same raw GPT disk, side by
-# side: output sizes and conversion times (hyperfine, interleaved runs).
+# side: output sizes and conversion times (hyperfine). mkvhdx fsyncs its
+# output before the rename; qemu-img does not, so it is also timed followed
+# by `sync -f` for a like-for-like durable write.
 #
 # Input: the uvm raw disk when the image inputs exist (build/image/root,
 # out/vmlinuz), else a 1 GiB raw disk holding an ext4 of the Debian minbase
@@ -42,6 +44,8 @@ hyperfine --style basic --warmup 1 --runs 5 \
 	-n "qemu-img convert -O vhdx (dynamic)" "qemu-img convert -f raw -O vhdx -o subformat=dynamic $raw $T/qemu-d.vhdx" \
 	-n "mkvhdx --fixed" "$BIN/mkvhdx --fixed $raw $T/ours-f.vhdx 2>/dev/null" \
 	-n "qemu-img convert -O vhdx (fixed)" "qemu-img convert -f raw -O vhdx -o subformat=fixed $raw $T/qemu-f.vhdx" \
+	-n "qemu-img convert -O vhdx (dynamic) + sync" "qemu-img convert -f raw -O vhdx -o subformat=dynamic $raw $T/qemu-ds.vhdx && sync -f $T/qemu-ds.vhdx" \
+	-n "qemu-img convert -O vhdx (fixed) + sync" "qemu-img convert -f raw -O vhdx -o subformat=fixed $raw $T/qemu-fs.vhdx && sync -f $T/qemu-fs.vhdx" \
 	--export-json "$T/times.json" >/dev/null
 
 python3 - "$T/times.json" <<'PY'
@@ -50,8 +54,13 @@ r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 for mode in ("dynamic", "fixed"):
     ours = r[f"mkvhdx --{mode}"]
     theirs = r[f"qemu-img convert -O vhdx ({mode})"]
-    print(f"time {mode:7}: mkvhdx {ours['median']:.3f} s (median of {len(ours['times'])})  "
-          f"qemu-img {theirs['median']:.3f} s  ratio mkvhdx/qemu-img {ours['median'] / theirs['median']:.2f}")
+    synced = r[f"qemu-img convert -O vhdx ({mode}) + sync"]
+    print(f"time {mode:7}: mkvhdx {ours['median']:.3f} s (median of {len(ours['times'])}, fsyncs)  "
+          f"qemu-img {theirs['median']:.3f} s  ratio {ours['median'] / theirs['median']:.2f}  |  "
+          f"qemu-img + sync {synced['median']:.3f} s  ratio {ours['median'] / synced['median']:.2f}")
+    cpu = lambda x: x["user"] + x["system"]
+    print(f"cpu  {mode:7}: mkvhdx {cpu(ours):.3f} s  qemu-img {cpu(theirs):.3f} s  "
+          f"ratio {cpu(ours) / cpu(theirs):.2f}  (user+system, mean)")
 PY
 for mode in d f; do
 	name=$([ $mode = d ] && echo dynamic || echo fixed)
