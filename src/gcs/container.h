@@ -61,7 +61,7 @@ struct container {
 struct container_settings {
 	const char *cgroup_parent;  /* -cgroup-parent, default /pods */
 	const char *v3_root;        /* -v3-root, default /tmp */
-	const char *state_dir;      /* -runc-state-dir, default /var/run/gcsrunc */
+	const char *state_dir;      /* -runc-state-dir, default /run/gcsrunc */
 	unsigned device_timeout_ms; /* -device-timeout-ms, default 120000 */
 };
 extern struct container_settings container_settings;

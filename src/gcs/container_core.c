@@ -28,7 +28,7 @@
 struct container_settings container_settings = {
 	.cgroup_parent = "/pods",
 	.v3_root = "/tmp",
-	.state_dir = "/var/run/gcsrunc",
+	.state_dir = "/run/gcsrunc",
 	.device_timeout_ms = 120000,
 };
 static long long device_timeout_ms = 120000;
@@ -39,7 +39,7 @@ GCS_OPTION(v3_root, "v3-root", false, "DIR",
 	   "where V3 containers get /<index> storage directories (default /tmp)", goflag_set_string,
 	   &container_settings.v3_root);
 GCS_OPTION(runc_state_dir, "runc-state-dir", false, "DIR",
-	   "helper state of the OCI runtime (default /var/run/gcsrunc)", goflag_set_string,
+	   "helper state of the OCI runtime (default /run/gcsrunc)", goflag_set_string,
 	   &container_settings.state_dir);
 GCS_OPTION(device_timeout, "device-timeout-ms", false, "MS",
 	   "longest wait for a SCSI/PMEM device to appear (default 120000)", goflag_set_int, &device_timeout_ms);

@@ -25,7 +25,7 @@
 #include "os/ctr_spawn.h"
 
 static char runtime[PATH_MAX] = "/sbin/runc";
-static char state_dir[PATH_MAX] = "/var/run/gcsrunc";
+static char state_dir[PATH_MAX] = "/run/gcsrunc";
 
 void ctr_runc_set_binary(const char *path)
 {

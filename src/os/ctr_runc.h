@@ -2,7 +2,7 @@
  *
  * The runtime binary is a setting (-runtime PATH, default /sbin/runc); crun
  * takes the same arguments. Per-process helper state lives under the state
- * directory (default /var/run/gcsrunc): <dir>/<id>/initpid and one
+ * directory (default /run/gcsrunc): <dir>/<id>/initpid and one
  * <dir>/<id>/<pid>/ per process (pid, process.json, master.sock, runc.log).
  *
  * On failure a function returns a negative errno, sets the err text to
