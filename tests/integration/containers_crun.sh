@@ -31,7 +31,7 @@ if ! why=$("$CRUN" run -b "$T/probe" containers-crun-probe-$$ 2>&1 </dev/null); 
 fi
 
 ct_layer_image "$T/tree" "$T/layer.img" 32
-LAYER=$(ct_loop "$T/layer.img") || { fail setup "no loop device"; exit 0; }
+ct_loop LAYER "$T/layer.img" || { fail setup "no loop device"; exit 0; }
 ct_present_lun "$T/sys" 1 "$LAYER"
 ID=containers-crun-$$
 CT_RUNTIME=$CRUN

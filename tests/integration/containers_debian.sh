@@ -12,10 +12,9 @@ at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
 
 IMG=$(ct_debian_layer) || { skip "debian minbase layer" "debootstrap failed (see $CT_CACHE/debootstrap.log)"; exit 0; }
 # the cached disk is shared: attach it read-only
-LAYER=$(losetup -f --show -r "$IMG") || { fail setup "no loop device"; exit 0; }
-at_exit "losetup -d $LAYER"
+ct_loop LAYER "$IMG" -r || { fail setup "no loop device"; exit 0; }
 truncate -s 128M "$T/scratch.img"
-SCRATCH=$(ct_loop "$T/scratch.img") || { fail setup "no loop device"; exit 0; }
+ct_loop SCRATCH "$T/scratch.img" || { fail setup "no loop device"; exit 0; }
 ct_present_lun "$T/sys" 3 "$LAYER"
 ct_present_lun "$T/sys" 4 "$SCRATCH"
 ID=containers-debian-$$

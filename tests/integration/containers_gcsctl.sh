@@ -39,7 +39,7 @@ ok "no sysfs entries left" test -z "$(find "$T/l/sysfs" -name 'loop*' 2>/dev/nul
 
 # the same protocol 4 sequence one gcsctl command at a time, against one
 # long-running GCS that re-dials after each command
-LAYER=$(ct_loop "$T/layer.img") && SCRATCH=$(ct_loop "$T/scratch.img") || { fail setup "no loop device"; exit 0; }
+ct_loop LAYER "$T/layer.img" && ct_loop SCRATCH "$T/scratch.img" || { fail setup "no loop device"; exit 0; }
 ct_present_lun "$T/sys" 5 "$LAYER"
 ct_present_lun "$T/sys" 6 "$SCRATCH"
 mkdir -p "$T/sock"

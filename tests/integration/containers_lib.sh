@@ -37,12 +37,15 @@ ct_layer_image() {
 	fi
 }
 
-# ct_loop FILE: attaches FILE to a free loop device; prints the device.
+# ct_loop VAR FILE [losetup options]: attaches FILE to a free loop device,
+# stores the device in VAR and detaches it at exit. (Not in a $(...)
+# subshell: the at_exit registration must happen in the test's own shell.)
 ct_loop() {
-	local dev
-	dev=$(losetup -f --show "$1") || return 1
+	local var=$1 file=$2 dev
+	shift 2
+	dev=$(losetup -f --show "$@" "$file") || return 1
 	at_exit "losetup -d $dev"
-	echo "$dev"
+	printf -v "$var" '%s' "$dev"
 }
 
 # ct_present_lun SYSFS LUN DEV [CONTROLLER_GUID HOST]: makes DEV appear as

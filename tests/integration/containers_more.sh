@@ -14,7 +14,7 @@ at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
 
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32
-LAYER=$(ct_loop "$T/layer.img") || { fail setup "no loop device"; exit 0; }
+ct_loop LAYER "$T/layer.img" || { fail setup "no loop device"; exit 0; }
 ct_present_lun "$T/sys" 1 "$LAYER"
 ID=containers-more-$$
 ct_gcs_start

@@ -14,7 +14,7 @@ at_exit "ct_cleanup_mounts '$T'"
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32
 truncate -s 64M "$T/scratch.img"
-LAYER=$(ct_loop "$T/layer.img") && SCRATCH=$(ct_loop "$T/scratch.img") || { fail setup "no loop device"; exit 0; }
+ct_loop LAYER "$T/layer.img" && ct_loop SCRATCH "$T/scratch.img" || { fail setup "no loop device"; exit 0; }
 # older hosts: no vmbus controller directory, 0:0:0:<lun> names
 ct_present_lun "$T/sys" 1 "$LAYER"
 ct_present_lun "$T/sys" 0 "$SCRATCH"

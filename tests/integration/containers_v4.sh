@@ -14,7 +14,7 @@ at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32
 truncate -s 64M "$T/scratch.img"
-LAYER=$(ct_loop "$T/layer.img") && SCRATCH=$(ct_loop "$T/scratch.img") || { fail setup "no loop device"; exit 0; }
+ct_loop LAYER "$T/layer.img" && ct_loop SCRATCH "$T/scratch.img" || { fail setup "no loop device"; exit 0; }
 # controller 0 in the controller-GUID form (host 3)
 ct_present_lun "$T/sys" 1 "$LAYER" df6d0690-79e5-55b6-a5ec-c1e2f77f580a 3
 ct_present_lun "$T/sys" 2 "$SCRATCH" df6d0690-79e5-55b6-a5ec-c1e2f77f580a 3
