@@ -39,14 +39,39 @@ install -m 0755 "$ROOT/tests/e2e/guest-gcs.sh" "$T/extra/root/e2e-gcs.sh"
 "$ROOT/build/bin/mkinitrd" -o "$T/extra.img" "$T/extra" || { fail "e2e: test archive" "mkinitrd failed"; exit 0; }
 cat "$I" "$T/extra.img" >"$T/initrd-e2e.img"
 
+# A container layer: busybox-static's tree, tar -> gcstools tar2vhd (fixed
+# VHD), attached on virtio-scsi controller 0 as LUN 0 (scsi-id 0): the
+# kernel names it 0:0:0:0, the GCS's 0:0:<controller>:<lun> form (§7.3).
+LAYER=
+BB=$(command -v busybox || true)
+if [ -n "$BB" ] && file -L "$BB" | grep -q 'statically linked'; then
+	mkdir -p "$T/bb/bin" "$T/bb/etc" "$T/bb/proc" "$T/bb/sys" "$T/bb/dev" "$T/bb/tmp"
+	cp "$BB" "$T/bb/bin/busybox"
+	for a in sh test cat; do ln -s busybox "$T/bb/bin/$a"; done
+	printf 'root:x:0:0:root:/:/bin/sh\n' >"$T/bb/etc/passwd"
+	printf 'root:x:0:\n' >"$T/bb/etc/group"
+	# Without a scratch disk the rootfs is read-only: runc's bind-mount
+	# targets must exist in the layer, as in any real image.
+	: >"$T/bb/etc/hostname"; : >"$T/bb/etc/hosts"; : >"$T/bb/etc/resolv.conf"
+	if tar -C "$T/bb" -cf - . | "$BIN/tar2vhd" -o "$T/layer.vhd" 2>"$T/tar2vhd.err"; then
+		LAYER=$T/layer.vhd
+	else
+		fail "e2e: tar2vhd makes the layer disk" "$(tail -n 3 "$T/tar2vhd.err")"
+	fi
+fi
+disk_args=()
+[ -n "$LAYER" ] && disk_args=(-device virtio-scsi-pci,id=scsi0
+	-drive "file=$LAYER,format=vpc,if=none,id=layer0,readonly=on"
+	-device scsi-hd,drive=layer0,bus=scsi0.0,channel=0,scsi-id=0,lun=0)
+
 QEMU_PID=
 # The first connection waits for the boot.
 boot_ping() { # protocol
 	timeout --kill-after=5 "$BOOT_WAIT" "$GCSCTL" --listen "unix:$S" --protocol "$1" \
 		--timeout "$BOOT_WAIT" ping >"$T/out" 2>&1
 }
-vm_start() { # name
-	local name=$1
+vm_start() { # name [qemu args...]
+	local name=$1; shift
 	S=$T/$name.sock LOG=$T/$name.console
 	mkdir -p "$S"
 	: >"$LOG"
@@ -57,7 +82,7 @@ vm_start() { # name
 		-append "console=ttyS0 panic=-1 -- /bin/sh /root/e2e-gcs.sh" \
 		-device virtio-serial-pci \
 		-chardev "socket,id=gcsbridge,path=$S/1073741824,reconnect=1" \
-		-device virtserialport,chardev=gcsbridge,name=gcs \
+		-device virtserialport,chardev=gcsbridge,name=gcs "$@" \
 		</dev/null >"$T/$name.qemu" 2>&1 &
 	QEMU_PID=$!
 }
@@ -85,7 +110,7 @@ ctl_eq() { # name want protocol args...
 }
 
 # --- protocol 4 --------------------------------------------------------------
-vm_start v4
+vm_start v4 "${disk_args[@]}"
 start=$SECONDS
 boot_ping 4
 rc=$?
@@ -104,8 +129,20 @@ else
 	ctl_eq "v4: runc --version exits 0 in the VM" 0 4 exec -N -- runc --version
 	ctl_eq "v4: a missing program fails ExecuteProcess (exit 125)" 125 4 exec -N -- /bin/e2e-no-such-program
 	ctl_eq "v4: DumpStacks answers" 0 4 dump-stacks
-	ok "v4: DumpStacks names the GCS's threads" grep -q 'gcs' "$T/out"
-	ok "v4: DumpStacks shows the bridge state" grep -q 'bridge: state' "$T/out"
+	ok "v4: DumpStacks names the GCS and its bridge thread" grep -qE '^gcs [0-9a-f]+ pid [0-9]+' "$T/out"
+	ok "v4: DumpStacks lists the gcs-bridge thread" grep -qE 'tid [0-9]+ gcs-bridge' "$T/out"
+	ok "v4: DumpStacks shows the negotiated bridge" grep -q 'bridge: state v4, connection #1 (connected)' "$T/out"
+	if [ -n "$LAYER" ]; then
+		# MappedVirtualDisk, CombinedLayers, Create, Start, ExecuteProcess,
+		# WaitForProcess, then everything removed again (gcsctl run).
+		ctl_eq "v4: a container from the layer disk runs and its exit code reaches the host" 33 4 \
+			run --attached -N --id e2e-c1 --layer "scsi:0=$LAYER" -- \
+			sh -c 'test -x /bin/busybox && test ! -e /bin/gcs && exit 33'
+		ctl_eq "v4: a second container reuses the LUN after the first was removed" 0 4 \
+			run --attached -N --id e2e-c2 --layer "scsi:0=$LAYER" -- test -f /etc/passwd
+	else
+		skip "v4: containers from a layer disk" "no statically linked busybox for the layer"
+	fi
 	ctl_eq "v4: ShutdownForced of the UVM is answered" 0 4 request ShutdownForced
 	end=$((SECONDS + 120))
 	while vm_running && [ $SECONDS -lt $end ]; do sleep 1; done
