@@ -10,11 +10,9 @@
 #   boot_probe SECONDS             run the standard in-VM checks on the
 #                                  console shell (retyped until answered);
 #                                  their output is left in $BOOT_PROBE
-#   boot_check_probe PREFIX [GCS_CAN_RUN WHY]
-#                                  the TAP checks on $BOOT_PROBE: init's
+#   boot_check_probe PREFIX        the TAP checks on $BOOT_PROBE: init's
 #                                  mounts, the seed layout, runc, /bin/gcs
-#                                  started and (unless GCS_CAN_RUN is 0,
-#                                  skipped with WHY) still running
+#                                  started and still running
 #   boot_stop                      kill qemu
 #
 # The VM is expected to run /init with no arguments (the 2018 default):
@@ -92,7 +90,7 @@ boot_probe() { # seconds
 	return 1
 }
 
-boot_check_probe() { # prefix [gcs_can_run=1 [why not]]
+boot_check_probe() { # prefix
 	local p=$1 m
 	m=$(sed -n 's/^mounts: //p' <<<"$BOOT_PROBE" | head -n 1)
 	for want in /proc:proc /sys:sysfs /dev:devtmpfs /run:tmpfs /tmp:tmpfs /dev/pts:devpts /dev/shm:tmpfs; do
@@ -104,11 +102,7 @@ boot_check_probe() { # prefix [gcs_can_run=1 [why not]]
 	ok_eq "$p: the seed layout is there (nothing missing)" "" "$missing"
 	ok "$p: runc --version runs in the VM" grep -qE '^runc: runc version [0-9]' <<<"$BOOT_PROBE"
 	ok "$p: init started /bin/gcs" grep -qa 'init: .*exec /bin/gcs (pid' "$BOOT_LOG"
-	if [ "${2:-1}" = 1 ]; then
-		ok "$p: /bin/gcs is running" grep -qE '^gcs-pid: [0-9]+' <<<"$BOOT_PROBE"
-	else
-		skip "$p: /bin/gcs is running" "$3"
-	fi
+	ok "$p: /bin/gcs is running" grep -qE '^gcs-pid: [0-9]+' <<<"$BOOT_PROBE"
 }
 
 # Prints the console log's tail for a failure message.

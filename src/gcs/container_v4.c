@@ -179,7 +179,9 @@ static int create_v4(struct gcs_request *req, struct container *c, json_object *
 	_cleanup_free_ char *passwd = container_read_rootfs_file(root, "etc/passwd");
 	_cleanup_free_ char *group = container_read_rootfs_file(root, "etc/group");
 	char hostname[256] = "localhost";
-	(void)gethostname(hostname, sizeof(hostname) - 1);
+	/* A UVM nobody named reports the kernel's "(none)", not a valid name. */
+	if (gethostname(hostname, sizeof(hostname) - 1) < 0 || strcmp(hostname, "(none)") == 0)
+		snprintf(hostname, sizeof(hostname), "localhost");
 	struct oci_spec_context ctx = {
 		.container_id = c->id,
 		.bundle = c->bundle,

@@ -20,9 +20,10 @@
 #include "lib/err.h"
 
 #define USAGE                                                                                  \
-	"exec [-t] [-n] [-d] [-e K=V]... [-w DIR] -- CMD [ARG]...\n"                          \
+	"exec [-t] [-n] [-N] [-d] [-e K=V]... [-w DIR] -- CMD [ARG]...\n"                     \
 	"  -t       allocate a terminal (EmulateConsole); puts this terminal in raw mode\n"     \
 	"  -n       do not connect stdin (the program reads /dev/null)\n"                       \
+	"  -N       connect no stdio at all (no stdio streams are dialed; all /dev/null)\n"   \
 	"  -d       detach: print the pid and return without waiting\n"                         \
 	"  -e K=V   environment variable (repeatable; PATH defaults to the usual set)\n"        \
 	"  -w DIR   working directory\n"                                                        \
@@ -102,15 +103,16 @@ static void restore_tty(void)
 
 static int run_exec(int argc, char **argv)
 {
-	bool tty = false, no_stdin = false, detach = false;
+	bool tty = false, no_stdin = false, no_stdio = false, detach = false;
 	const char *cwd = NULL;
 	struct json_object *env = json_object_new_object();
 	int c;
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	while ((c = getopt_long(argc, argv, "+tnde:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+tnNde:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': tty = true; break;
 		case 'n': no_stdin = true; break;
+		case 'N': no_stdio = true; break;
 		case 'd': detach = true; break;
 		case 'w': cwd = optarg; break;
 		case 'e': {
@@ -145,7 +147,7 @@ static int run_exec(int argc, char **argv)
 		json_object_put(env);
 		return 125;
 	}
-	bool want[3] = { !no_stdin && !detach, !detach, !detach && !tty };
+	bool want[3] = { !no_stdin && !detach && !no_stdio, !detach && !no_stdio, !detach && !tty && !no_stdio };
 	int lfd[3] = { -1, -1, -1 }, sock[3] = { -1, -1, -1 };
 	uint32_t port[3] = { 0 };
 	static const char *const pipe_keys[3] = { "CreateStdInPipe", "CreateStdOutPipe", "CreateStdErrPipe" };

@@ -4,7 +4,9 @@
  *
  * The layer files are attached to loop devices and presented to the GCS as
  * SCSI LUNs (controller 0, the 0:0:0:<lun> form) below a sysfs root: the
- * GCS must run with the same `-sysfs-root DIR` (--spawn-gcs adds it). */
+ * GCS must run with the same `-sysfs-root DIR` (--spawn-gcs adds it).
+ * With --attached the disks are already on the VM's SCSI controller 0 (a
+ * real utility VM): nothing is presented and FILE only names the disk. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -26,12 +28,15 @@
 
 #define USAGE                                                                                          \
 	"run [--id ID] [--layer [scsi:]LUN=FILE]... [--scratch [scsi:]LUN=FILE] [--sysfs DIR]\n"       \
-	"    [--run-dir DIR] [-t] [-e K=V]... [-w DIR] -- CMD [ARG]...\n"                                \
+	"    [--run-dir DIR] [--attached] [-t] [-N] [-e K=V]... [-w DIR] -- CMD [ARG]...\n"            \
 	"  --layer     a read-only ext4 layer disk (first = top-most), shown to the GCS as SCSI LUN\n"  \
 	"  --scratch   the writable scratch disk (formatted by the GCS when blank)\n"                    \
 	"  --sysfs     the GCS's -sysfs-root (default DIR/sysfs of --listen unix:DIR)\n"                 \
 	"  --run-dir   where the GCS puts mounts and bundles, protocol 4 (default /run/gcs)\n"           \
+	"  --attached  the LUNs are already attached to the VM (controller 0): no loop devices or\n"    \
+	"              sysfs entries are made here, FILE is not opened\n"                                \
 	"  -t          allocate a terminal\n"                                                             \
+	"  -N          no stdio streams for the container's process (all /dev/null)\n"                  \
 	"  --protocol 3 (global) uses Create with hosted settings and the first ExecuteProcess;\n"       \
 	"  protocol 4 mounts, combines, creates, starts, waits and removes everything again.\n"         \
 	"exit status: the container's exit code (128+N when killed by signal N); 125 on errors"
@@ -212,6 +217,7 @@ static int run_run(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },      { "layer", required_argument, NULL, 'l' },
 		{ "scratch", required_argument, NULL, 's' }, { "sysfs", required_argument, NULL, 'S' },
 		{ "run-dir", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
+		{ "attached", no_argument, NULL, 'A' },
 		{ 0 },
 	};
 	struct disk disks[MAX_DISKS] = { 0 };
@@ -221,9 +227,10 @@ static int run_run(int argc, char **argv)
 	snprintf(default_id, sizeof(default_id), "gcsctl-run-%d", (int)getpid());
 	struct run_args a = { .id = default_id, .run_dir = "/run/gcs", .disks = disks, .env = env };
 	const char *sysfs = NULL;
+	bool attached = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+te:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+tNe:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': a.id = optarg; break;
 		case 'l':
@@ -235,6 +242,8 @@ static int run_run(int argc, char **argv)
 		case 'S': sysfs = optarg; break;
 		case 'r': a.run_dir = optarg; break;
 		case 't': a.tty = true; break;
+		case 'N': gcsctl_opts.no_stdio = true; break;
+		case 'A': attached = true; break;
 		case 'e':
 			if (n_env == 63 || !strchr(optarg, '='))
 				return gcsctl_usage_error("run", "bad environment entry '%s'", optarg);
@@ -254,18 +263,18 @@ static int run_run(int argc, char **argv)
 		layers += !disks[i].scratch;
 	if (!layers)
 		return gcsctl_usage_error("run", "at least one --layer is needed");
-	if (!sysfs) {
+	if (!sysfs && !attached) {
 		if (!gcsctl_opts.listen || strncmp(gcsctl_opts.listen, "unix:", 5) != 0)
 			return gcsctl_usage_error("run", "--sysfs is needed unless --listen is unix:DIR");
 		snprintf(sysfs_buf, sizeof(sysfs_buf), "%s/sysfs", gcsctl_opts.listen + 5);
 		sysfs = sysfs_buf;
 	}
-	if (gcsctl_opts.spawn_gcs && gcsctl_opts.n_gcs_args <= 14) {
+	if (sysfs && gcsctl_opts.spawn_gcs && gcsctl_opts.n_gcs_args <= 14) {
 		gcsctl_opts.gcs_args[gcsctl_opts.n_gcs_args++] = "-sysfs-root";
 		gcsctl_opts.gcs_args[gcsctl_opts.n_gcs_args++] = sysfs;
 	}
 	int rc = 125;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !attached; i++) {
 		if (present(&disks[i], sysfs) < 0) {
 			fprintf(stderr, "gcsctl: %s\n", err_text());
 			goto out;

@@ -71,7 +71,8 @@ int gcsctl_ctr_run_process(struct gcsctl_session *s, const char *cid, struct jso
 {
 	static const char *const pipe_keys[3] = { "CreateStdInPipe", "CreateStdOutPipe", "CreateStdErrPipe" };
 	static const char *const port_keys[3] = { "StdIn", "StdOut", "StdErr" };
-	bool want[3] = { true, true, !tty };
+	bool none = gcsctl_opts.no_stdio;
+	bool want[3] = { !none, !none, !tty && !none };
 	int lfd[3] = { -1, -1, -1 }, sock[3] = { -1, -1, -1 };
 	struct json_object *relay = json_object_new_object();
 	int rc = -1;

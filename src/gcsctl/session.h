@@ -23,6 +23,7 @@ struct gcsctl_options {
 	bool verbose;
 	const char *container_id; /* V3 bootstrap container id */
 	const char *bootstrap_config; /* V3 bootstrap ContainerConfig (NULL: "{}") */
+	bool no_stdio;          /* container processes get no stdio streams (run -N) */
 };
 extern struct gcsctl_options gcsctl_opts;
 

@@ -151,7 +151,6 @@ struct listing {
 	struct listing_entry *v;
 	size_t n, cap;
 	struct walk *w;
-	uint32_t dir_ino;
 	int error;
 };
 
@@ -237,7 +236,7 @@ static int iterate_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *dirent, 
  * a whiteout NAME is written as .wh.NAME, so that is its sort key. */
 static int list_sorted(struct walk *w, uint32_t dir_ino, struct listing *l)
 {
-	*l = (struct listing){ .w = w, .dir_ino = dir_ino };
+	*l = (struct listing){ .w = w };
 	errcode_t e = ext2fs_dir_iterate2(w->fs, dir_ino, 0, NULL, iterate_cb, l);
 	if (l->error)
 		return l->error;

@@ -77,9 +77,21 @@ static int try_v2(void)
 	for (char *save = NULL, *p = controllers, *tok; (tok = strtok_r(p, " \n", &save)); p = NULL)
 		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "+%s ", tok);
 	if (ctl >= 0 && len > 0 && len < sizeof(all) && write(ctl, all, len) < 0) {
-		for (char *save = NULL, *p = all, *tok; (tok = strtok_r(p, " ", &save)); p = NULL)
-			if (write(ctl, tok, strlen(tok)) < 0)
-				init_log(INIT_LOG_WARNING, "enabling cgroup controller %s: %m", tok + 1);
+		/* One summary line: the kernel rate-limits /dev/kmsg writers
+		 * to 10 lines per 5 s, and later lines matter more. */
+		char failed[1024] = "";
+		size_t flen = 0;
+		int first_errno = 0;
+		for (char *save = NULL, *p = all, *tok; (tok = strtok_r(p, " ", &save)); p = NULL) {
+			if (write(ctl, tok, strlen(tok)) >= 0)
+				continue;
+			if (!first_errno)
+				first_errno = errno;
+			if (flen < sizeof(failed))
+				flen += (size_t)snprintf(failed + flen, sizeof(failed) - flen, " %s", tok + 1);
+		}
+		if (first_errno)
+			init_log(INIT_LOG_WARNING, "cgroup controllers not enabled:%s (%s)", failed, strerror(first_errno));
 	}
 	return 2;
 }

@@ -70,19 +70,16 @@ int beneath_mkdir_p(int rootfd, const char *path, mode_t mode, uid_t uid, gid_t 
 	return TAKE_FD(cur);
 }
 
-int beneath_remove_all(int parentfd, const char *name)
+/* Removes every entry of the open directory fd; 0 or a negative errno. */
+static int remove_contents(int fd)
 {
-	if (unlinkat(parentfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0)
 		return -errno;
-	int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
+	DIR *d = fdopendir(dup_fd);
 	if (!d) {
 		int e = errno;
-		close(fd);
+		close(dup_fd);
 		return -e;
 	}
 	int r = 0;
@@ -90,14 +87,32 @@ int beneath_remove_all(int parentfd, const char *name)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = beneath_remove_all(dirfd(d), de->d_name);
+		r = beneath_remove_all(fd, de->d_name);
 		if (r < 0)
 			break;
 	}
 	closedir(d);
-	if (r < 0)
-		return r;
-	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	return r;
+}
+
+int beneath_remove_all(int parentfd, const char *name)
+{
+	if (unlinkat(parentfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	return 0;
+	_cleanup_close_ int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Deleting while reading may skip entries; a few passes catch them. */
+	for (int pass = 0; pass < 4; pass++) {
+		int r = remove_contents(fd);
+		if (r < 0)
+			return r;
+		if (unlinkat(parentfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != ENOTEMPTY)
+			return -errno;
+	}
+	return -ENOTEMPTY;
 }

@@ -127,6 +127,10 @@ extract '{"NoOverwriteDirNonDir":true}' "$T/nd.tar" "$T/nod"
 ok "NoOverwriteDirNonDir refuses dir -> file" grep -q 'cannot overwrite directory' "$T/err"
 extract '{}' "$T/nd.tar" "$T/nod"
 ok "without it the directory is replaced" test -f "$T/nod/x"
+mkdir -p "$T/nod2/x/a/b" && for i in $(seq 1 300); do : >"$T/nod2/x/a/f$i"; done && ln -s /etc "$T/nod2/x/a/b/l"
+extract '{}' "$T/nd.tar" "$T/nod2"
+ok_eq "a populated directory is removed recursively before a file replaces it" "file:" "$(stat -c %F "$T/nod2/x" | cut -c1-4 | sed 's/regu/file/'):$(cat "$T/err")"
+ok "removing it did not follow its symlink" test -d /etc
 
 # Whiteouts (§6.1): AUFS format keeps .wh. files, overlay converts them.
 mktar "$T/wh.tar" "d:d" "f:d/.wh..wh..opq:" "f:d/.wh.gone:" "f:d/kept:x"
