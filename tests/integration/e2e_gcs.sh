@@ -25,7 +25,7 @@ if ! out=$(env -u BUILD -u SANITIZE make -C "$ROOT" --no-print-directory kernel 
 	fail "e2e: make kernel out/initrd.img" "$(echo "$out" | tail -n 10)"; exit 0
 fi
 K=$ROOT/out/vmlinuz I=$ROOT/out/initrd.img
-GCSCTL=$ROOT/build/bin/gcsctl
+GCSCTL=$BIN/gcsctl
 [ -x "$GCSCTL" ] || { fail "e2e: gcsctl is built" "$GCSCTL missing"; exit 0; }
 # Bounds (seconds): TCG on a loaded machine is slow.
 VM_MAX=${E2E_VM_MAX:-420}
