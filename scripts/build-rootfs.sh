@@ -44,6 +44,11 @@ cd "$new"
 install -d -m 0755 bin sbin etc usr mnt run proc sys dev lib lib/modules lib/x86_64-linux-gnu lib64
 install -d -m 0700 root
 install -d -m 1777 tmp
+# Not in the 2018 list: /var/run -> /run. The GCS creates /var/run/gcsrunc
+# at start-up; on the read-only VHD root that only works when /var/run is
+# the /run tmpfs (docs/rootfs.md).
+install -d -m 0755 var
+ln -s ../run var/run
 
 # Our programs, stripped (the debug copies stay in build/bin).
 install_stripped() { # src dst

@@ -56,6 +56,7 @@ echo "VMLO $(cat /sys/class/net/lo/flags)"
 echo "VMPATH $PATH"
 echo "VMPID1 $(tr '\0' ' ' </proc/1/cmdline)"
 echo "VMCOMMIT $(cat /gcs.commit)"
+echo "VMVARRUN $(mkdir -p /var/run/gcsrunc && stat -f -c %T /var/run/gcsrunc)"
 echo "VMCHECK-END"
 exit 0
 SH
@@ -86,7 +87,7 @@ else
 	fail "VM: cgroups are mounted" "/sys/fs/cgroup is [$cg]"
 fi
 ok_eq "VM: the seed's top level (plus the test's /root script)" \
-	"bin dev etc gcs.commit init lib lib64 mnt proc root run sbin sys tmp usr " "$(vm VMTOP)"
+	"bin dev etc gcs.commit init lib lib64 mnt proc root run sbin sys tmp usr var " "$(vm VMTOP)"
 ok_eq "VM: /etc /usr /mnt are empty" "/etc /usr /mnt" "$(vm VMEMPTY)"
 ok "VM: runc --version runs" grep -q '^runc version' <<<"$(vm VMRUNC)"
 ok "VM: mkfs.ext4 is e2fsprogs" grep -q '^mke2fs 1\.' <<<"$(vm VMMKFS)"
@@ -94,6 +95,7 @@ ok_eq "VM: gcstools runs (its libraries load)" "runs" "$(vm VMGCSTOOLS)"
 ok_eq "VM: lo is up" "1" "$(( $(vm VMLO) & 1 ))"
 ok_eq "VM: PATH" "/sbin:/usr/sbin:/bin:/usr/bin" "$(vm VMPATH)"
 ok_eq "VM: init is PID 1 with the kernel's arguments" "/init /bin/sh /root/lcow-check.sh" "$(vm VMPID1 | sed 's/ $//')"
+ok_eq "VM: /var/run/gcsrunc can be made and is on the /run tmpfs" "tmpfs" "$(vm VMVARRUN)"
 ok_eq "VM: /gcs.commit" "$(git -C "$ROOT" rev-parse HEAD)" "$(vm VMCOMMIT)"
 ok "VM: init logged the exit status of its program" grep -q 'init: .*primary child /bin/sh (pid [0-9]*) exited with status 0' <<<"$con"
 ok "VM: init logged the power-off" grep -q 'init: .*powering off' <<<"$con"

@@ -34,6 +34,7 @@ while read -r path kind; do
 	gcstools) [ "$p" -ef "$R/bin/gcstools" ] && [ ! -L "$p" ] || bad+=("$path: not a hard link of gcstools") ;;
 	glibc234 | noapparmor) [ ! -e "$p" ] || bad+=("$path: present though nothing needs it") ;;
 	optional) [ ! -e "$p" ] || [ -x "$p" ] || bad+=("$path: present but not executable") ;;
+	runlink) [ -L "$p" ] && [ "$(readlink "$p")" = ../run ] || bad+=("$path: not a symlink to ../run") ;;
 	*) bad+=("$path: unknown kind $kind") ;;
 	esac
 done <"$ROOT/scripts/rootfs/seed-manifest.txt"
@@ -41,10 +42,11 @@ ok_eq "every seed manifest entry matches" "" "${bad[*]}"
 
 listing() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
 ok_eq "top level is exactly the seed's" \
-	"bin dev etc gcs.commit init lib lib64 mnt proc root run sbin sys tmp usr " "$(listing "$R")"
+	"bin dev etc gcs.commit init lib lib64 mnt proc root run sbin sys tmp usr var " "$(listing "$R")"
 ok_eq "/sbin is exactly runc and the DHCP script" "runc udhcpc_config.script " "$(listing "$R/sbin")"
 ok_eq "/lib64 is exactly the loader" "ld-linux-x86-64.so.2 " "$(listing "$R/lib64")"
 ok_eq "/lib holds modules and the multiarch directory" "modules x86_64-linux-gnu " "$(listing "$R/lib")"
+ok_eq "/var holds only the run link" "run " "$(listing "$R/var")"
 ok_eq "/tmp is sticky and world-writable" "1777" "$(stat -c %a "$R/tmp")"
 ok_eq "/root is private" "700" "$(stat -c %a "$R/root")"
 
