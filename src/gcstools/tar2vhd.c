@@ -29,6 +29,7 @@
 #include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/ext4_writer.h"
+#include "lib/goflag.h"
 #include "lib/tar_layer.h"
 #include "lib/vhd_footer.h"
 
@@ -89,89 +90,71 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int set_fs(const struct goflag *f, const char *value)
+{
+	if (strcmp(value, "ext4") != 0)
+		return err_setmsg(-EINVAL, "Unknown filesystem: %s", value);
+	return 0;
+}
+
+static int set_vhd_type(const struct goflag *f, const char *value)
+{
+	if (strcmp(value, "fixed") != 0)
+		return err_setmsg(-EINVAL, "Unknown vhd format: %s", value);
+	return 0;
+}
+
+static int set_whiteout(const struct goflag *f, const char *value)
+{
+	enum tar_whiteout_format *w = f->target;
+	if (strcmp(value, "overlay") == 0)
+		*w = TAR_WHITEOUT_OVERLAY;
+	else if (strcmp(value, "aufs") == 0)
+		*w = TAR_WHITEOUT_AUFS;
+	else
+		return err_setmsg(-EINVAL, "Unknown whiteout format: %s", value);
+	return 0;
+}
+
+static int set_max_size(const struct goflag *f, const char *value)
+{
+	uint64_t *max = f->target;
+	if (parse_size(value, max) < 0 || *max < EXT4_WRITER_MIN_MAX_SIZE || *max > EXT4_WRITER_LIMIT_MAX_SIZE)
+		return err_setmsg(-EINVAL, "invalid -max-size '%s' (1M..16T)", value);
+	return 0;
+}
+
 /* Go flag-package syntax (gcstools.md §1.1). Returns 0, 1 for --help, or
  * -EINVAL after printing the problem. */
 static int parse_args(int argc, char **argv, struct tar2vhd_options *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strcmp(arg, "--") == 0) {
-			if (i + 1 < argc) {
-				fprintf(stderr, "tar2vhd: unexpected argument '%s'\n", argv[i + 1]);
-				return -EINVAL;
-			}
-			break;
-		}
-		if (arg[0] != '-' || arg[1] == '\0') {
-			fprintf(stderr, "tar2vhd: unexpected argument '%s'\n", arg);
-			return -EINVAL;
-		}
-		const char *name = arg + 1 + (arg[1] == '-');
-		const char *eq = strchr(name, '=');
-		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-		const char *value = eq ? eq + 1 : NULL;
-#define IS(flag) (nlen == strlen(flag) && strncmp(name, flag, nlen) == 0)
-		if (IS("h") || IS("help"))
-			return 1;
-		if (IS("no-vhd")) {
-			if (!value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-				o->vhd = false;
-			else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-				o->vhd = true;
-			else {
-				fprintf(stderr, "tar2vhd: invalid boolean value '%s' for -no-vhd\n", value);
-				return -EINVAL;
-			}
-			continue;
-		}
-		bool known = IS("i") || IS("o") || IS("fs") || IS("whiteout") || IS("vhd") || IS("tmpdir") ||
-			     IS("max-size") || IS("logfile") || IS("loglevel");
-		if (!known) {
-			fprintf(stderr, "tar2vhd: flag provided but not defined: -%.*s\n", (int)nlen, name);
-			return -EINVAL;
-		}
-		if (!value) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "tar2vhd: flag needs an argument: -%.*s\n", (int)nlen, name);
-				return -EINVAL;
-			}
-			value = argv[++i];
-		}
-		if (IS("i")) {
-			o->input = value;
-		} else if (IS("o")) {
-			o->output = value;
-		} else if (IS("tmpdir")) {
-			o->tmpdir = value;
-		} else if (IS("fs")) {
-			if (strcmp(value, "ext4") != 0) {
-				fprintf(stderr, "tar2vhd: Unknown filesystem: %s\n", value);
-				return -EINVAL;
-			}
-		} else if (IS("vhd")) {
-			if (strcmp(value, "fixed") != 0) {
-				fprintf(stderr, "tar2vhd: Unknown vhd format: %s\n", value);
-				return -EINVAL;
-			}
-		} else if (IS("whiteout")) {
-			if (strcmp(value, "overlay") == 0)
-				o->whiteouts = TAR_WHITEOUT_OVERLAY;
-			else if (strcmp(value, "aufs") == 0)
-				o->whiteouts = TAR_WHITEOUT_AUFS;
-			else {
-				fprintf(stderr, "tar2vhd: Unknown whiteout format: %s\n", value);
-				return -EINVAL;
-			}
-		} else if (IS("max-size")) {
-			if (parse_size(value, &o->max_size) < 0 || o->max_size < EXT4_WRITER_MIN_MAX_SIZE ||
-			    o->max_size > EXT4_WRITER_LIMIT_MAX_SIZE) {
-				fprintf(stderr, "tar2vhd: invalid -max-size '%s' (1M..16T)\n", value);
-				return -EINVAL;
-			}
-		}
-		/* logfile, loglevel: accepted, ignored */
-#undef IS
+	bool no_vhd = false;
+	const char *ignored = NULL; /* -logfile, -loglevel: errors go to stderr */
+	const struct goflag flags[] = {
+		GOFLAG_STR("i", "FILE", "", &o->input),
+		GOFLAG_STR("o", "FILE", "", &o->output),
+		GOFLAG_STR("tmpdir", "DIR", "", &o->tmpdir),
+		{ "fs", false, "TYPE", "", set_fs, NULL },
+		{ "vhd", false, "TYPE", "", set_vhd_type, NULL },
+		{ "whiteout", false, "FORMAT", "", set_whiteout, &o->whiteouts },
+		{ "max-size", false, "BYTES", "", set_max_size, &o->max_size },
+		GOFLAG_BOOL("no-vhd", "", &no_vhd),
+		GOFLAG_STR("logfile", "FILE", "", &ignored),
+		GOFLAG_STR("loglevel", "LEVEL", "", &ignored),
+	};
+	int next = argc;
+	int r = goflag_parse(flags, ARRAY_SIZE(flags), argc, argv, &next);
+	if (r == -ECANCELED)
+		return 1;
+	if (r < 0) {
+		fprintf(stderr, "tar2vhd: %s\n", err_text());
+		return -EINVAL;
 	}
+	if (next < argc) {
+		fprintf(stderr, "tar2vhd: unexpected argument '%s'\n", argv[next]);
+		return -EINVAL;
+	}
+	o->vhd = !no_vhd;
 	return 0;
 }
 
