@@ -19,7 +19,7 @@ ct_present_lun "$T/sys" 3 "$LAYER"
 ct_present_lun "$T/sys" 4 "$SCRATCH"
 ID=containers-debian-$$
 ct_host_start deb v4 id=$ID run="$T/run" luns=3 scratch=4 \
-	cmd='["bash","-c","cat /etc/debian_version; echo bash=${BASH_VERSINFO[0]}; apt-get --version | head -1 | cut -d\" \" -f1"]' \
+	cmd='["bash","-c","cat /etc/debian_version; echo bash=${BASH_VERSINFO[0]}; apt-get --version | head -1 | cut -d\" \" -f1; sleep 3"]' \
 	exec='["id"]' exec_user=nobody
 ct_gcs_start
 ct_host_wait

@@ -21,7 +21,7 @@ ct_present_lun "$T/sys" 0 "$SCRATCH"
 
 ID=containers-v3-$$
 ct_host_start v3 v3 id=$ID luns=1 scratch=scsi:0 \
-	cmd='["sh","-c","echo from-init; sleep 1; exit 42"]' exec="echo 'from exec'"
+	cmd='["sh","-c","echo from-init; sleep 3; exit 42"]' exec="echo 'from exec'"
 ct_gcs_start
 ct_host_wait
 sed 's/^/# /' "$T/v3.out" "$T/v3.err"
