@@ -44,7 +44,8 @@ cat "$I" "$T/extra.img" >"$T/initrd-e2e.img"
 # kernel names it 0:0:0:0, the GCS's 0:0:<controller>:<lun> form (§7.3).
 LAYER=
 BB=$(command -v busybox || true)
-if [ -n "$BB" ] && ldd "$BB" 2>&1 | grep -q 'not a dynamic executable'; then
+# (ldd fails on a static binary: read its message, not its status)
+if [ -n "$BB" ] && [[ $(ldd "$BB" 2>&1) == *'not a dynamic executable'* ]]; then
 	mkdir -p "$T/bb/bin" "$T/bb/etc" "$T/bb/proc" "$T/bb/sys" "$T/bb/dev" "$T/bb/tmp"
 	cp "$BB" "$T/bb/bin/busybox"
 	for a in sh test cat; do ln -s busybox "$T/bb/bin/$a"; done
