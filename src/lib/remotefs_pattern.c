@@ -35,13 +35,23 @@ void rfs_patterns_free(struct rfs_patterns *ps)
 	free(ps);
 }
 
-/* Docker's glob -> regular expression translation. */
-static char *to_regex(const char *pat)
+/* Docker's glob -> regular expression translation. Docker compiles the
+ * result with Go's regexp, which refuses a repetition applied to a
+ * repetition ("invalid nested repetition operator: `++`"); glibc's regcomp
+ * accepts it and its memory grows exponentially with the run, so such a
+ * pattern is refused here as Docker refuses it. Braces are taken as literal
+ * characters: a counted repetition would let one pattern expand glibc's
+ * compiled tree the same way. Returns NULL for a refused pattern or OOM
+ * (*refused tells which). */
+static char *to_regex(const char *pat, bool *refused)
 {
 	struct rfs_buf b = {0};
+	bool after_repetition = false;
+	*refused = false;
 	rfs_buf_puts(&b, "^");
 	for (const char *s = pat; *s; s++) {
 		char ch = *s;
+		bool repetition = false;
 		if (ch == '*') {
 			if (s[1] == '*') {
 				s++;
@@ -51,9 +61,10 @@ static char *to_regex(const char *pat)
 			} else {
 				rfs_buf_puts(&b, "[^/]*");
 			}
+			repetition = true;
 		} else if (ch == '?') {
 			rfs_buf_puts(&b, "[^/]");
-		} else if (ch == '.' || ch == '$') {
+		} else if (ch == '.' || ch == '$' || ch == '{' || ch == '}') {
 			rfs_buf_printf(&b, "\\%c", ch);
 		} else if (ch == '\\') {
 			if (s[1]) {
@@ -63,8 +74,17 @@ static char *to_regex(const char *pat)
 				rfs_buf_puts(&b, "\\\\");
 			}
 		} else {
+			if (ch == '+') {
+				if (after_repetition) {
+					*refused = true;
+					rfs_buf_free(&b);
+					return NULL;
+				}
+				repetition = true;
+			}
 			rfs_buf_put(&b, &ch, 1);
 		}
+		after_repetition = repetition;
 	}
 	rfs_buf_puts(&b, "$");
 	if (b.oom) {
@@ -121,9 +141,11 @@ struct rfs_patterns *rfs_patterns_new(char *const *patterns, size_t n, char *msg
 		p->text = clean;
 		ps->n++;
 		p->ndirs = count_dirs(clean);
-		char *re = to_regex(clean);
+		bool refused;
+		char *re = to_regex(clean, &refused);
 		if (!re || regcomp(&p->re, re, REG_EXTENDED | REG_NOSUB) != 0) {
-			snprintf(msg, msglen, "syntax error in pattern");
+			snprintf(msg, msglen, refused ? "syntax error in pattern: invalid nested repetition operator"
+						      : "syntax error in pattern");
 			free(re);
 			rfs_patterns_free(ps);
 			return NULL;

@@ -80,6 +80,28 @@ static void test_taroptions_rejects_bad_json_and_types(void **state)
 	rfs_taroptions_free(&o);
 }
 
+static void test_patterns_refuse_nested_repetition_as_go_does(void **state)
+{
+	(void)state;
+	char msg[128] = "";
+	char *p[] = { "*/*.g++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++" };
+	struct rfs_patterns *pm = rfs_patterns_new(p, 1, msg, sizeof(msg));
+	assert_null(pm);
+	assert_non_null(strstr(msg, "nested repetition"));
+}
+
+static void test_patterns_take_braces_literally(void **state)
+{
+	(void)state;
+	char msg[128] = "";
+	char *p[] = { "a{2}" };
+	struct rfs_patterns *pm = rfs_patterns_new(p, 1, msg, sizeof(msg));
+	assert_non_null(pm);
+	assert_true(rfs_patterns_match(pm, "a{2}"));
+	assert_false(rfs_patterns_match(pm, "aa"));
+	rfs_patterns_free(pm);
+}
+
 static void test_patterns_star_does_not_cross_directories(void **state)
 {
 	(void)state;
@@ -182,6 +204,8 @@ int main(void)
 		cmocka_unit_test(test_taroptions_docker_default_marshal_parses),
 		cmocka_unit_test(test_taroptions_rejects_bad_json_and_types),
 		cmocka_unit_test(test_patterns_star_does_not_cross_directories),
+		cmocka_unit_test(test_patterns_refuse_nested_repetition_as_go_does),
+		cmocka_unit_test(test_patterns_take_braces_literally),
 		cmocka_unit_test(test_patterns_double_star_and_parent_directories),
 		cmocka_unit_test(test_patterns_exception_wins_when_last),
 		cmocka_unit_test(test_patterns_reject_lone_bang),
