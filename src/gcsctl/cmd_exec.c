@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gcsctl/command.h"
+#include "gcsctl/process_io.h"
 #include "gcsctl/session.h"
 #include "lib/bridge_json.h"
 #include "lib/bridge_proto.h"
@@ -28,38 +29,6 @@
 	"  -e K=V   environment variable (repeatable; PATH defaults to the usual set)\n"        \
 	"  -w DIR   working directory\n"                                                        \
 	"exit status: the program's exit code; 255 if it was killed by a signal"
-
-struct pump {
-	int from, to;
-	bool shutdown_to; /* half-close `to` at EOF (stdin) */
-};
-
-static void *pump_main(void *arg)
-{
-	struct pump *p = arg;
-	size_t cap = 256 * 1024;
-	char *buf = malloc(cap);
-	while (buf) {
-		ssize_t n = read(p->from, buf, cap);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(p->to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				goto out;
-			off += w;
-		}
-	}
-out:
-	free(buf);
-	if (p->shutdown_to)
-		shutdown(p->to, SHUT_WR);
-	return NULL;
-}
 
 struct resizer {
 	struct gcsctl_session *s;
@@ -148,10 +117,6 @@ static int run_exec(int argc, char **argv)
 		return 125;
 	}
 	bool want[3] = { !no_stdin && !detach && !no_stdio, !detach && !no_stdio, !detach && !tty && !no_stdio };
-	int lfd[3] = { -1, -1, -1 }, sock[3] = { -1, -1, -1 };
-	uint32_t port[3] = { 0 };
-	static const char *const pipe_keys[3] = { "CreateStdInPipe", "CreateStdOutPipe", "CreateStdErrPipe" };
-	static const char *const port_keys[3] = { "StdIn", "StdOut", "StdErr" };
 	struct json_object *params = json_object_new_object();
 	struct json_object *args = json_object_new_array();
 	for (int i = optind; i < argc; i++)
@@ -172,56 +137,11 @@ static int run_exec(int argc, char **argv)
 	}
 	if (gcsctl_session_protocol(s) == 3)
 		json_object_object_add(params, "CreateInUtilityVM", json_object_new_boolean(1));
-	struct json_object *relay = json_object_new_object();
 	int rc = 125;
-	for (int i = 0; i < 3; i++) {
-		if (!want[i])
-			continue;
-		lfd[i] = gcsctl_listen_port(s, &port[i]);
-		if (lfd[i] < 0) {
-			fprintf(stderr, "gcsctl: %s\n", err_text());
-			json_object_put(params);
-			json_object_put(relay);
-			goto out;
-		}
-		json_object_object_add(params, pipe_keys[i], json_object_new_boolean(1));
-		json_object_object_add(relay, port_keys[i], json_object_new_int64(port[i]));
-	}
-	struct json_object *req = gcsctl_request(s, gcsctl_session_container(s));
-	struct json_object *settings = json_object_new_object();
-	json_object_object_add(settings, "ProcessParameters", json_object_new_string(bj_text(params, NULL)));
-	json_object_put(params);
-	json_object_object_add(settings, "VsockStdioRelaySettings", relay);
-	json_object_object_add(req, "Settings", settings);
-	uint64_t id;
-	if (gcsctl_send(s, BRIDGE_MSG_EXECUTE_PROCESS, req, &id) < 0) {
-		fprintf(stderr, "gcsctl: %s\n", err_text());
+	struct gcsctl_process_io io;
+	if (gcsctl_execute_process(s, gcsctl_session_container(s), params, want, 30000, &io) < 0)
 		goto out;
-	}
-	for (int i = 0; i < 3; i++) {
-		if (lfd[i] < 0)
-			continue;
-		sock[i] = gcsctl_accept_stream(s, lfd[i], id, 30000);
-		close(lfd[i]);
-		lfd[i] = -1;
-		if (sock[i] < 0)
-			break;
-	}
-	struct json_object *resp = NULL;
-	if (gcsctl_wait_response(s, id, -1, &resp) < 0) {
-		fprintf(stderr, "gcsctl: %s\n", err_text());
-		goto out;
-	}
-	int32_t result = 0;
-	uint32_t pid = 0;
-	bj_get_i32(resp, "Result", &result);
-	bj_get_u32(resp, "ProcessId", &pid);
-	if (result != 0) {
-		gcsctl_print_failure("ExecuteProcess", resp);
-		json_object_put(resp);
-		goto out;
-	}
-	json_object_put(resp);
+	uint32_t pid = io.pid;
 	if (detach) {
 		printf("%u\n", pid);
 		rc = 0;
@@ -256,30 +176,15 @@ static int run_exec(int argc, char **argv)
 			atexit(restore_tty);
 		}
 	}
-	pthread_t th[3];
-	bool started[3] = { false };
-	struct pump pumps[3] = {
-		{ 0, sock[0], true },
-		{ sock[1], 1, false },
-		{ sock[2], 2, false },
-	};
-	for (int i = 0; i < 3; i++)
-		if (sock[i] >= 0)
-			started[i] = pthread_create(&th[i], NULL, pump_main, &pumps[i]) == 0;
-	/* Output first: the GCS reports the exit only after the output streams
-	 * have been drained and closed (§5.5). */
-	for (int i = 1; i < 3; i++) {
-		if (started[i]) {
-			pthread_join(th[i], NULL);
-			close(sock[i]);
-			sock[i] = -1;
-		}
-	}
+	gcsctl_process_io_start(&io);
+	gcsctl_process_io_finish_output(&io);
+	struct json_object *resp = NULL;
 	if (gcsctl_wait_response(s, wid, -1, &resp) < 0) {
 		restore_tty();
 		fprintf(stderr, "gcsctl: waiting for process %u: %s\n", pid, err_text());
 		goto out;
 	}
+	int32_t result = 0;
 	bj_get_i32(resp, "Result", &result);
 	uint32_t code = 0;
 	bj_get_u32(resp, "ExitCode", &code);
@@ -294,10 +199,7 @@ static int run_exec(int argc, char **argv)
 	}
 	json_object_put(resp);
 out:
-	for (int i = 0; i < 3; i++) {
-		if (lfd[i] >= 0)
-			close(lfd[i]);
-	}
+	gcsctl_process_io_close(&io);
 	/* A stdin pump may still block reading our stdin: do not join it. */
 	gcsctl_session_close(s);
 	fflush(stdout);
