@@ -21,6 +21,7 @@
 #include "lib/cleanup.h"
 #include "lib/disk_guid.h"
 #include "lib/err.h"
+#include "os/replace_file.h"
 #include "lib/gpt_layout.h"
 
 struct part_source {
@@ -173,23 +174,12 @@ static int make_disk(const char *out_path, struct gpt_disk *d, struct part_sourc
 	if (r < 0)
 		return r;
 
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", out_path) >= (int)sizeof(tmp))
-		return err_setmsg(-ENAMETOOLONG, "%s: path too long", out_path);
-	_cleanup_close_ int out = mkostemp(tmp, O_CLOEXEC);
-	if (out < 0)
-		return err_set(-errno, "creating a temporary file next to %s", out_path);
-	r = write_disk(out, d, src);
-	if (r >= 0 && fchmod(out, 0644) < 0)
-		r = err_set(-errno, "setting the mode of %s", tmp);
-	if (r >= 0 && fsync(out) < 0)
-		r = err_set(-errno, "flushing %s", tmp);
-	if (r >= 0 && rename(tmp, out_path) < 0)
-		r = err_set(-errno, "renaming %s to %s", tmp, out_path);
-	if (r < 0) {
-		unlink(tmp);
+	struct replace_file out;
+	if ((r = replace_file_open(&out, out_path)) < 0)
+		return r;
+	r = replace_file_finish(&out, write_disk(out.fd, d, src), 0644);
+	if (r < 0)
 		return err_wrap(r, "writing %s", out_path);
-	}
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "lib/cleanup.h"
 #include "lib/disk_guid.h"
 #include "lib/err.h"
+#include "os/replace_file.h"
 #include "lib/vhdx_writer.h"
 
 struct options {
@@ -100,32 +101,22 @@ static int convert(const char *raw_path, const char *out_path, struct options *o
 	if (r < 0)
 		return r;
 
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", out_path) >= (int)sizeof(tmp))
-		return err_setmsg(-ENAMETOOLONG, "%s: path too long", out_path);
-	_cleanup_close_ int out = mkostemp(tmp, O_CLOEXEC);
-	if (out < 0)
-		return err_set(-errno, "creating a temporary file next to %s", out_path);
+	struct replace_file out;
+	if ((r = replace_file_open(&out, out_path)) < 0)
+		return r;
 
-	r = vhdx_writer_payload(&w, raw, out, hash_block, &h);
+	r = vhdx_writer_payload(&w, raw, out.fd, hash_block, &h);
 	if (r >= 0) {
 		uint8_t digest[32];
 		EVP_DigestFinal_ex(h.ctx, digest, NULL);
 		derive_guid(digest, "file-write", &o->identity.file_write);
 		derive_guid(digest, "data-write", &o->identity.data_write);
 		derive_guid(digest, "page83", &o->identity.page83);
-		r = vhdx_writer_finish(&w, out, &o->identity, o->creator);
+		r = vhdx_writer_finish(&w, out.fd, &o->identity, o->creator);
 	}
-	if (r >= 0 && fchmod(out, 0644) < 0)
-		r = err_set(-errno, "setting the mode of %s", tmp);
-	if (r >= 0 && fsync(out) < 0)
-		r = err_set(-errno, "flushing %s", tmp);
-	if (r >= 0 && rename(tmp, out_path) < 0)
-		r = err_set(-errno, "renaming %s to %s", tmp, out_path);
-	if (r < 0) {
-		unlink(tmp);
+	r = replace_file_finish(&out, r, 0644);
+	if (r < 0)
 		return err_wrap(r, "writing %s", out_path);
-	}
 	fprintf(stderr, "mkvhdx: %s: %s, virtual size %llu, %llu of %llu blocks of %u MiB present, %llu bytes\n",
 		out_path, o->fixed ? "fixed" : "dynamic", (unsigned long long)w.geometry.virtual_size,
 		(unsigned long long)w.blocks_present, (unsigned long long)w.geometry.payload_blocks,
