@@ -44,6 +44,8 @@ static void ensure_stdio(void)
 	}
 }
 
+static char *init_environment[] = { "PATH=" INIT_CHILD_PATH, NULL };
+
 static long elapsed_us(const struct timespec *a, const struct timespec *b)
 {
 	return (long)(b->tv_sec - a->tv_sec) * 1000000 + (b->tv_nsec - a->tv_nsec) / 1000;
@@ -89,7 +91,9 @@ int main(int argc, char **argv)
 	}
 
 	init_block_signals();
-	setenv("PATH", INIT_CHILD_PATH, 1);
+	/* init's own environment becomes PATH only (children get exactly
+	 * that too): no setenv, so nothing is allocated on the boot path. */
+	environ = init_environment;
 	set_nofile_limit();
 
 	int dev = init_mount_dev();

@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/err.h"
+#include "lib/init_text.h"
 #include "os/init_log.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -25,14 +26,8 @@ static bool cmdline_forces_v1(void)
 	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (char *save = NULL, *p = buf, *tok; (tok = strtok_r(p, " \t\n", &save)); p = NULL)
-		if (strcmp(tok, "hcsshim.cgroup=v1") == 0)
-			return true;
-	return false;
+	ssize_t n = read(fd, buf, sizeof(buf));
+	return n > 0 && init_cmdline_has_word(buf, (size_t)n, "hcsshim.cgroup=v1");
 }
 
 /* runc manages devices on v2 with BPF_CGROUP_DEVICE programs; a kernel
@@ -55,15 +50,15 @@ static int try_v2(void)
 {
 	if (mount("cgroup2", CGROUP_ROOT, "cgroup2", NODEV_NOSUID_NOEXEC, NULL) < 0)
 		return err_set(-errno, "mounting cgroup2 on " CGROUP_ROOT);
-	char controllers[512] = "";
+	char controllers[512];
+	ssize_t n;
 	{
 		_cleanup_close_ int fd = open(CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, controllers, sizeof(controllers) - 1);
+		n = fd < 0 ? -1 : read(fd, controllers, sizeof(controllers));
 		if (n < 0) {
 			umount(CGROUP_ROOT);
 			return err_set(-ENOENT, "reading cgroup.controllers");
 		}
-		controllers[n] = '\0';
 	}
 	if (!bpf_device_programs_work()) {
 		umount(CGROUP_ROOT);
@@ -73,10 +68,8 @@ static int try_v2(void)
 	 * them, enable them one by one so the others still work. */
 	_cleanup_close_ int ctl = open(CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
 	char all[1024];
-	size_t len = 0;
-	for (char *save = NULL, *p = controllers, *tok; (tok = strtok_r(p, " \n", &save)); p = NULL)
-		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "+%s ", tok);
-	if (ctl >= 0 && len > 0 && len < sizeof(all) && write(ctl, all, len) < 0) {
+	int len = init_cgroup_enable_line(controllers, (size_t)n, all, sizeof(all));
+	if (ctl >= 0 && len > 0 && write(ctl, all, (size_t)len) < 0) {
 		/* One summary line: the kernel rate-limits /dev/kmsg writers
 		 * to 10 lines per 5 s, and later lines matter more. */
 		char failed[1024] = "";

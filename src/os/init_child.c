@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
@@ -25,25 +24,36 @@ void init_block_signals(void)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 }
 
-/* posix_spawn (clone with CLONE_VFORK in glibc) returns only once the
- * child has exec'd, so the log line right after it is the program's exec
- * time, and the program runs before init does anything else: the shortest
- * path from init's start to the GCS (docs/init.md). */
+/* vfork + execvpe: the parent sleeps until the child has exec'd (or
+ * failed), so the log line right after it is the program's exec time and
+ * init does nothing else before the program starts: the shortest path from
+ * init's start to the GCS. Not posix_spawn: glibc's maps a stack for the
+ * child, queries all 64 signal actions there and unmaps the stack, each a
+ * first-time kernel path that costs milliseconds in an emulated VM
+ * (docs/init.md). init has no signal handlers, so the shared memory of
+ * vfork has nothing to reset; the child writes only exec_errno. */
+static volatile int exec_errno;
+
 static pid_t spawn_direct(char *const *argv)
 {
-	posix_spawnattr_t attr;
-	int r = posix_spawnattr_init(&attr);
-	if (r != 0)
-		return err_set(-r, "preparing to start %s", argv[0]);
-	sigset_t none;
+	static sigset_t none;
 	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
-	pid_t pid;
-	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, child_env);
-	posix_spawnattr_destroy(&attr);
-	if (r != 0)
-		return err_set(-r, "starting %s", argv[0]);
+	exec_errno = 0;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		execvpe(argv[0], argv, child_env);
+		exec_errno = errno;
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid < 0)
+		return err_set(-errno, "starting %s", argv[0]);
+	if (exec_errno) {
+		int e = exec_errno;
+		waitpid(pid, NULL, 0);
+		return err_set(-e, "starting %s", argv[0]);
+	}
 	init_log(INIT_LOG_INFO, "exec %s (pid %d)", argv[0], (int)pid);
 	return pid;
 }
