@@ -10,7 +10,6 @@
  * live in src/os/init_*.c; docs/init.md explains the choices. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,15 +136,10 @@ int main(int argc, char **argv)
 		primary = init_spawn(args.child_argv, false);
 		if (primary < 0)
 			fatal("starting the program");
-		/* The program is the critical path from here on. init's own
-		 * follow-up work (log lines, loopback) runs at the lowest
-		 * priority, so on a single CPU the program finishes its exec and
-		 * its start-up first; init catches up when it waits
-		 * (docs/init.md). Children spawned below get the normal
-		 * priority back first. */
-		setpriority(PRIO_PROCESS, 0, 19);
-		sched_yield();
 	}
+	/* The program is the critical path from here on: init's own
+	 * follow-up work (log lines, loopback) runs behind it. */
+	init_priority_behind_program();
 	init_log(INIT_LOG_INFO, "timeline: main at mono %ld.%06ld, spawn at mono %ld.%06ld (us: dev %ld, mounts %ld, cgroups %ld)",
 		 (long)started.tv_sec, started.tv_nsec / 1000, (long)spawning.tv_sec, spawning.tv_nsec / 1000,
 		 elapsed_us(&started, &dev_done), elapsed_us(&dev_done, &mounts_done),
@@ -160,7 +154,7 @@ int main(int argc, char **argv)
 	if (init_loopback_up() < 0)
 		init_log(INIT_LOG_WARNING, "loopback: %s", err_text());
 
-	setpriority(PRIO_PROCESS, 0, 0);
+	init_priority_normal();
 	if (args.debug_shell) {
 		char *const shell[] = { (char *)args.debug_shell, NULL };
 		pid_t sh = init_spawn(shell, true);

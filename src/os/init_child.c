@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +58,17 @@ static pid_t spawn_direct(char *const *argv)
 	}
 	init_log(INIT_LOG_INFO, "exec %s (pid %d)", argv[0], (int)pid);
 	return pid;
+}
+
+void init_priority_behind_program(void)
+{
+	setpriority(PRIO_PROCESS, 0, 19);
+	sched_yield();
+}
+
+void init_priority_normal(void)
+{
+	setpriority(PRIO_PROCESS, 0, 0);
 }
 
 pid_t init_spawn(char *const *argv, bool console)

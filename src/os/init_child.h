@@ -16,6 +16,13 @@
 /* Blocks every signal in init itself (wait() still reports children). */
 void init_block_signals(void);
 
+/* After the program started: the lowest priority for init, and the CPU
+ * handed to the program, so on a single CPU it finishes its exec and
+ * start-up before init's follow-up work (docs/init.md). */
+void init_priority_behind_program(void);
+/* Back to the normal priority (before init starts further children). */
+void init_priority_normal(void);
+
 /* Starts argv and logs "exec PROGRAM (pid N)" once it has been exec'd.
  * With `console` the child takes /dev/console as its controlling terminal
  * (for an interactive shell). Returns the pid or a negative errno with err
