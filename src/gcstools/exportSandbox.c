@@ -35,10 +35,16 @@ static int mount_is_overlay(const char *mounts, const char *path)
 	return 0;
 }
 
-static void note_cb(void *ctx, const char *message)
+struct export_job {
+	const char *root;
+	struct sandbox_walk_options options;
+	struct sandbox_walk_stats stats;
+};
+
+static int export_fill(struct vtar *tar, void *ctx)
 {
-	(void)ctx;
-	tarout_log(TAROUT_WARNING, "%s", message);
+	struct export_job *job = ctx;
+	return sandbox_walk_to_tar(job->root, &job->options, tar, &job->stats);
 }
 
 static const char synopsis[] =
@@ -77,29 +83,14 @@ static int export_main(int argc, char **argv)
 	const char *root = (!mount_is_overlay(mounts, path) && !upper_is_dir) ? path : upper;
 	tarout_log(TAROUT_INFO, "exportSandbox: archiving %s (whiteout=%s)", root, o.whiteout);
 
-	struct tarout_output out = { .fd = -1 };
-	struct vtar *tar = NULL;
-	struct sandbox_walk_stats stats = { 0 };
-	int r = tarout_output_open(&out, o.output);
-	if (r >= 0)
-		r = vtar_open(&tar, out.fd, whiteout, 0);
-	if (r >= 0) {
-		struct sandbox_walk_options wo = { .whiteout = whiteout, .note = note_cb };
-		r = sandbox_walk_to_tar(root, &wo, tar, &stats);
-	}
-	if (r >= 0)
-		r = vtar_finish(tar);
-	vtar_free(tar);
-	if (r >= 0)
-		r = tarout_output_commit(&out);
-	tarout_output_abort(&out);
-	if (r < 0) {
+	struct export_job job = { .root = root, .options = { .whiteout = whiteout, .note = tarout_note } };
+	if (tarout_write(o.output, whiteout, export_fill, &job) < 0) {
 		tarout_fail(NAME, err_text());
 		return 1;
 	}
 	tarout_log(TAROUT_INFO, "wrote %llu entries, %llu bytes of file data, %llu skipped",
-		   (unsigned long long)stats.entries, (unsigned long long)stats.data_bytes,
-		   (unsigned long long)stats.skipped);
+		   (unsigned long long)job.stats.entries, (unsigned long long)job.stats.data_bytes,
+		   (unsigned long long)job.stats.skipped);
 	return 0;
 }
 

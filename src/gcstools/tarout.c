@@ -190,3 +190,27 @@ void tarout_output_abort(struct tarout_output *out)
 	free(out->path);
 	out->path = NULL;
 }
+
+int tarout_write(const char *path, enum vtar_whiteout whiteout, tarout_fill_fn fill, void *ctx)
+{
+	struct tarout_output out = { .fd = -1 };
+	struct vtar *tar = NULL;
+	int r = tarout_output_open(&out, path);
+	if (r >= 0)
+		r = vtar_open(&tar, out.fd, whiteout, 0);
+	if (r >= 0)
+		r = fill(tar, ctx);
+	if (r >= 0)
+		r = vtar_finish(tar);
+	vtar_free(tar);
+	if (r >= 0)
+		r = tarout_output_commit(&out);
+	tarout_output_abort(&out);
+	return r;
+}
+
+void tarout_note(void *ctx, const char *message)
+{
+	(void)ctx;
+	tarout_log(TAROUT_WARNING, "%s", message);
+}

@@ -41,4 +41,14 @@ int tarout_output_commit(struct tarout_output *out);
 /* Removes the temporary file (if any); safe after commit. */
 void tarout_output_abort(struct tarout_output *out);
 
+/* Fills an open archive; returns 0 or -errno with err text. */
+typedef int (*tarout_fill_fn)(struct vtar *tar, void *ctx);
+/* The body both commands share: opens the output (path, or stdout when
+ * NULL), lets fill write the entries, ends the archive and publishes the
+ * file only when all of it succeeded. Returns 0 or -errno with err text;
+ * on failure no file is left under path. */
+int tarout_write(const char *path, enum vtar_whiteout whiteout, tarout_fill_fn fill, void *ctx);
+/* The walkers' note callback: logs the message as a warning. */
+void tarout_note(void *ctx, const char *message);
+
 #endif

@@ -165,10 +165,16 @@ static int open_input(struct input *in, const char *file, const char *tmpdir)
 	return 0;
 }
 
-static void note_cb(void *ctx, const char *message)
+struct vhd2tar_job {
+	struct input *in;
+	struct e2walk_options options;
+	struct e2walk_stats stats;
+};
+
+static int vhd2tar_fill(struct vtar *tar, void *ctx)
 {
-	(void)ctx;
-	tarout_log(TAROUT_WARNING, "%s", message);
+	struct vhd2tar_job *job = ctx;
+	return e2walk_to_tar(job->in->path, job->in->fd, job->in->fs_bytes, &job->options, tar, &job->stats);
 }
 
 static const char synopsis[] =
@@ -202,25 +208,12 @@ static int vhd2tar_main(int argc, char **argv)
 		   o.output ? o.output : "stdout");
 
 	struct input in;
-	struct tarout_output out = { .fd = -1 };
-	struct vtar *tar = NULL;
-	struct e2walk_stats stats;
+	struct vhd2tar_job job = { .in = &in, .options = { .whiteout = whiteout, .note = tarout_note } };
+	struct e2walk_stats *stats = &job.stats;
 	int r = open_input(&in, input, o.tmpdir);
 	if (r >= 0)
-		r = tarout_output_open(&out, o.output);
-	if (r >= 0)
-		r = vtar_open(&tar, out.fd, whiteout, 0);
-	if (r >= 0) {
-		struct e2walk_options wo = { .whiteout = whiteout, .note = note_cb };
-		r = e2walk_to_tar(in.path, in.fd, in.fs_bytes, &wo, tar, &stats);
-	}
-	if (r >= 0)
-		r = vtar_finish(tar);
-	vtar_free(tar);
+		r = tarout_write(o.output, whiteout, vhd2tar_fill, &job);
 	input_close(&in);
-	if (r >= 0)
-		r = tarout_output_commit(&out);
-	tarout_output_abort(&out);
 	if (r < 0) {
 		tarout_fail(NAME, err_text());
 		return 1;
@@ -228,9 +221,9 @@ static int vhd2tar_main(int argc, char **argv)
 	tarout_log(TAROUT_INFO,
 		   "wrote %llu entries, %llu bytes of file data, %llu hard links, %llu whiteouts, %llu sparse files, "
 		   "%llu skipped",
-		   (unsigned long long)stats.entries, (unsigned long long)stats.data_bytes,
-		   (unsigned long long)stats.hardlinks, (unsigned long long)stats.whiteouts,
-		   (unsigned long long)stats.sparse_files, (unsigned long long)stats.skipped);
+		   (unsigned long long)stats->entries, (unsigned long long)stats->data_bytes,
+		   (unsigned long long)stats->hardlinks, (unsigned long long)stats->whiteouts,
+		   (unsigned long long)stats->sparse_files, (unsigned long long)stats->skipped);
 	return 0;
 }
 
