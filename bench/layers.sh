@@ -60,8 +60,12 @@ for rep in $(seq 1 "$REPS"); do
 	measure cat sh -c "cat '$D/linux.tar' > '$D/floor.out'" || status=1
 	rm -f "$D/floor.out"
 	if [ $have_tar2vhd = 1 ]; then
+		# Like cat's, the output does not exist yet: truncating the previous
+		# 1.5 GB image is not tar2vhd's work.
+		rm -f "$D/layer.vhd"
 		measure tar2vhd sh -c "'$BIN/tar2vhd' < '$D/linux.tar' > '$D/layer.vhd'" || status=1
 		# RSS of tar2vhd itself, not of the shell around it
+		rm -f "$D/layer.vhd"
 		"$TIME" -f '%M' -o "$D/rss.last" "$BIN/tar2vhd" <"$D/linux.tar" >"$D/layer.vhd" && cat "$D/rss.last" >>"$D/tar2vhd-rss.times"
 	fi
 	rm -rf "$D/tree" "$D/mke2fs.img"
