@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lib/err.h"
@@ -30,6 +31,8 @@
 #include "lib/ext4_xattr.h"
 
 #define OUT_BUFFER_SIZE (1u << 20)
+#define OUT_IOV_MAX 1024           /* pieces per pwritev (the kernel's UIO_MAXIOV) */
+#define OUT_QUEUE_MAX (64u << 20)  /* bytes queued before a write */
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4
 
 /* inode_rec.state bits */
@@ -93,10 +96,14 @@ struct ext4_writer {
 	uint64_t max_size;
 	uint32_t gdt_blocks; /* G (§5.1) */
 
-	/* sequential output */
+	/* sequential output: niov queued pieces, `queued` bytes in all, to go
+	 * to image offset buf_pos; buf[0..buf_len) holds the copied ones */
 	uint8_t *buf;
 	size_t buf_len;
-	uint64_t buf_pos; /* image offset of buf[0] */
+	uint64_t buf_pos;
+	struct iovec *iov;
+	int niov;
+	uint64_t queued;
 
 	struct inode_rec *inodes; /* index = inode number */
 	uint32_t ninodes, inodes_cap;
@@ -161,7 +168,14 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 
 /* ---------------------------------------------------------------- output */
 
-static uint64_t out_pos(const struct ext4_writer *w) { return w->buf_pos + w->buf_len; }
+/* Output is a queue of pieces written with one pwritev per batch: bytes
+ * copied into the staging buffer (metadata, data the caller cannot lend),
+ * zeros from a shared block, and data lent by the caller
+ * (ext4_writer_write_data_lent), which then moves from the input's memory to
+ * the image in one kernel copy, as cat's does. */
+static const uint8_t zero_block[64 << 10];
+
+static uint64_t out_pos(const struct ext4_writer *w) { return w->buf_pos + w->queued; }
 static uint32_t out_block(const struct ext4_writer *w) { return (uint32_t)(out_pos(w) / EXT4_BLOCK_SIZE); }
 
 static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
@@ -183,12 +197,32 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
 
 static int out_flush(struct ext4_writer *w)
 {
-	if (w->buf_len == 0)
-		return 0;
-	int r = pwrite_all(w->fd, w->buf, w->buf_len, w->buf_pos);
-	if (r < 0)
-		return r;
-	w->buf_pos += w->buf_len;
+	struct iovec *v = w->iov;
+	int n = w->niov;
+	uint64_t off = w->buf_pos;
+	while (n > 0) {
+		ssize_t done = pwritev(w->fd, v, n, (off_t)off);
+		if (done < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_set(-errno, "writing the image at byte %" PRIu64, off);
+		}
+		if (done == 0)
+			return err_setmsg(-EIO, "writing the image at byte %" PRIu64 ": no progress", off);
+		off += (uint64_t)done;
+		while (n > 0 && (size_t)done >= v->iov_len) {
+			done -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (uint8_t *)v->iov_base + done;
+			v->iov_len -= (size_t)done;
+		}
+	}
+	w->buf_pos = off;
+	w->queued = 0;
+	w->niov = 0;
 	w->buf_len = 0;
 	return 0;
 }
@@ -201,29 +235,53 @@ static int check_room(struct ext4_writer *w, uint64_t more)
 	return 0;
 }
 
+/* Queues `len` bytes at p (which stay valid until the next flush); p may
+ * continue the last piece. */
+static int out_queue(struct ext4_writer *w, const void *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	struct iovec *last = w->niov ? &w->iov[w->niov - 1] : NULL;
+	if (last && (const uint8_t *)last->iov_base + last->iov_len == p && p != zero_block) {
+		last->iov_len += len;
+	} else {
+		if (w->niov == OUT_IOV_MAX) {
+			int r = out_flush(w);
+			if (r < 0)
+				return r;
+		}
+		w->iov[w->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
+	}
+	w->queued += len;
+	return w->queued >= OUT_QUEUE_MAX ? out_flush(w) : 0;
+}
+
 static int out_write(struct ext4_writer *w, const void *p, size_t len)
 {
 	int r = check_room(w, len);
 	if (r < 0)
 		return r;
-	if (len >= OUT_BUFFER_SIZE / 2 && w->buf_len == 0) {
-		r = pwrite_all(w->fd, p, len, w->buf_pos);
-		if (r < 0)
+	if (len >= OUT_BUFFER_SIZE / 2) {
+		/* Large pieces are written from where they are, now. */
+		if ((r = out_queue(w, p, len)) < 0)
 			return r;
-		w->buf_pos += len;
-		return 0;
+		return out_flush(w);
 	}
 	const uint8_t *b = p;
 	while (len > 0) {
+		/* A flush empties the staging buffer: only before copying. */
+		if ((w->buf_len == OUT_BUFFER_SIZE || w->niov == OUT_IOV_MAX) && (r = out_flush(w)) < 0)
+			return r;
 		size_t n = OUT_BUFFER_SIZE - w->buf_len;
 		if (n > len)
 			n = len;
-		memcpy(w->buf + w->buf_len, b, n);
+		uint8_t *dst = w->buf + w->buf_len;
+		memcpy(dst, b, n);
 		w->buf_len += n;
+		if ((r = out_queue(w, dst, n)) < 0)
+			return r;
 		b += n;
 		len -= n;
-		if (w->buf_len == OUT_BUFFER_SIZE && (r = out_flush(w)) < 0)
-			return r;
 	}
 	return 0;
 }
@@ -234,14 +292,10 @@ static int out_zeros(struct ext4_writer *w, uint64_t len)
 	if (r < 0)
 		return r;
 	while (len > 0) {
-		size_t n = OUT_BUFFER_SIZE - w->buf_len;
-		if (n > len)
-			n = (size_t)len;
-		memset(w->buf + w->buf_len, 0, n);
-		w->buf_len += n;
-		len -= n;
-		if (w->buf_len == OUT_BUFFER_SIZE && (r = out_flush(w)) < 0)
+		size_t n = len > sizeof(zero_block) ? sizeof(zero_block) : (size_t)len;
+		if ((r = out_queue(w, zero_block, n)) < 0)
 			return r;
+		len -= n;
 	}
 	return 0;
 }
@@ -727,6 +781,17 @@ int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *b
 	return 0;
 }
 
+int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len)
+{
+	int r = prepare_data(w, offset, len);
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = out_queue(w, buf, len)) < 0)
+		return r;
+	w->cur.logical = offset + len;
+	return 0;
+}
+
+int ext4_writer_flush(struct ext4_writer *w) { return out_flush(w); }
+
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {
 	int r = prepare_data(w, offset, len);
@@ -995,12 +1060,13 @@ int ext4_writer_new(int fd, const struct ext4_writer_options *opt, struct ext4_w
 	uint64_t max_groups = ext4_div_round_up(max / EXT4_BLOCK_SIZE, EXT4_BLOCKS_PER_GROUP);
 	w->gdt_blocks = (uint32_t)ext4_div_round_up(max_groups, EXT4_DESCS_PER_BLOCK);
 	w->buf = malloc(OUT_BUFFER_SIZE);
+	w->iov = calloc(OUT_IOV_MAX, sizeof(*w->iov));
 	w->nbuckets = 1024;
 	w->buckets = calloc(w->nbuckets, sizeof(*w->buckets));
 	w->content_hash[0] = 0xcbf29ce484222325ull;
 	w->content_hash[1] = 0x84222325cbf29ce4ull;
 	int r = 0;
-	if (!w->buf || !w->buckets)
+	if (!w->buf || !w->iov || !w->buckets)
 		r = err_set(-ENOMEM, "allocating the writer");
 	/* Inodes 0 (unused slot), 1..10 reserved, 11 lost+found; 2 is the root. */
 	for (uint32_t i = 0; r == 0 && i <= EXT4_FIRST_INO; i++) {
@@ -1028,6 +1094,7 @@ void ext4_writer_free(struct ext4_writer *w)
 	if (!w)
 		return;
 	free(w->buf);
+	free(w->iov);
 	free(w->inodes);
 	free(w->dirents);
 	free(w->buckets);

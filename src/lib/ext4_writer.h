@@ -65,6 +65,14 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e);
  * offsets never go backwards; a gap is a hole. */
 int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
 
+/* The same without copying: `buf` is only referenced, and must stay valid
+ * and unchanged until the next ext4_writer_flush() (or ext4_writer_finish)
+ * returns. The bytes then go from buf to the image in one pwritev. */
+int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
+
+/* Writes everything queued, so that no lent buffer is referenced any more. */
+int ext4_writer_flush(struct ext4_writer *w);
+
 /* The same, with the `len` bytes read from in_fd at in_offset and copied
  * in the kernel (copy_file_range) where possible. */
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
