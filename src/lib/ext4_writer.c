@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lib/err.h"
@@ -28,11 +27,9 @@
 #include "lib/ext4_extent.h"
 #include "lib/ext4_format.h"
 #include "lib/ext4_hash.h"
+#include "lib/ext4_output.h"
 #include "lib/ext4_xattr.h"
 
-#define OUT_BUFFER_SIZE (1u << 20)
-#define OUT_IOV_MAX 1024           /* pieces per pwritev (the kernel's UIO_MAXIOV) */
-#define OUT_QUEUE_MAX (64u << 20)  /* bytes queued before a write */
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4
 
 /* inode_rec.state bits */
@@ -96,14 +93,7 @@ struct ext4_writer {
 	uint64_t max_size;
 	uint32_t gdt_blocks; /* G (§5.1) */
 
-	/* sequential output: niov queued pieces, `queued` bytes in all, to go
-	 * to image offset buf_pos; buf[0..buf_len) holds the copied ones */
-	uint8_t *buf;
-	size_t buf_len;
-	uint64_t buf_pos;
-	struct iovec *iov;
-	int niov;
-	uint64_t queued;
+	struct ext4_output out; /* everything after the group descriptors */
 
 	struct inode_rec *inodes; /* index = inode number */
 	uint32_t ninodes, inodes_cap;
@@ -168,14 +158,7 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 
 /* ---------------------------------------------------------------- output */
 
-/* Output is a queue of pieces written with one pwritev per batch: bytes
- * copied into the staging buffer (metadata, data the caller cannot lend),
- * zeros from a shared block, and data lent by the caller
- * (ext4_writer_write_data_lent), which then moves from the input's memory to
- * the image in one kernel copy, as cat's does. */
-static const uint8_t zero_block[64 << 10];
-
-static uint64_t out_pos(const struct ext4_writer *w) { return w->buf_pos + w->queued; }
+static uint64_t out_pos(const struct ext4_writer *w) { return ext4_output_pos(&w->out); }
 static uint32_t out_block(const struct ext4_writer *w) { return (uint32_t)(out_pos(w) / EXT4_BLOCK_SIZE); }
 
 static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
@@ -195,37 +178,7 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
 	return 0;
 }
 
-static int out_flush(struct ext4_writer *w)
-{
-	struct iovec *v = w->iov;
-	int n = w->niov;
-	uint64_t off = w->buf_pos;
-	while (n > 0) {
-		ssize_t done = pwritev(w->fd, v, n, (off_t)off);
-		if (done < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_set(-errno, "writing the image at byte %" PRIu64, off);
-		}
-		if (done == 0)
-			return err_setmsg(-EIO, "writing the image at byte %" PRIu64 ": no progress", off);
-		off += (uint64_t)done;
-		while (n > 0 && (size_t)done >= v->iov_len) {
-			done -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (uint8_t *)v->iov_base + done;
-			v->iov_len -= (size_t)done;
-		}
-	}
-	w->buf_pos = off;
-	w->queued = 0;
-	w->niov = 0;
-	w->buf_len = 0;
-	return 0;
-}
+static int out_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
 
 static int check_room(struct ext4_writer *w, uint64_t more)
 {
@@ -235,69 +188,16 @@ static int check_room(struct ext4_writer *w, uint64_t more)
 	return 0;
 }
 
-/* Queues `len` bytes at p (which stay valid until the next flush); p may
- * continue the last piece. */
-static int out_queue(struct ext4_writer *w, const void *p, size_t len)
-{
-	if (len == 0)
-		return 0;
-	struct iovec *last = w->niov ? &w->iov[w->niov - 1] : NULL;
-	if (last && (const uint8_t *)last->iov_base + last->iov_len == p && p != zero_block) {
-		last->iov_len += len;
-	} else {
-		if (w->niov == OUT_IOV_MAX) {
-			int r = out_flush(w);
-			if (r < 0)
-				return r;
-		}
-		w->iov[w->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
-	}
-	w->queued += len;
-	return w->queued >= OUT_QUEUE_MAX ? out_flush(w) : 0;
-}
-
 static int out_write(struct ext4_writer *w, const void *p, size_t len)
 {
 	int r = check_room(w, len);
-	if (r < 0)
-		return r;
-	if (len >= OUT_BUFFER_SIZE / 2) {
-		/* Large pieces are written from where they are, now. */
-		if ((r = out_queue(w, p, len)) < 0)
-			return r;
-		return out_flush(w);
-	}
-	const uint8_t *b = p;
-	while (len > 0) {
-		/* A flush empties the staging buffer: only before copying. */
-		if ((w->buf_len == OUT_BUFFER_SIZE || w->niov == OUT_IOV_MAX) && (r = out_flush(w)) < 0)
-			return r;
-		size_t n = OUT_BUFFER_SIZE - w->buf_len;
-		if (n > len)
-			n = len;
-		uint8_t *dst = w->buf + w->buf_len;
-		memcpy(dst, b, n);
-		w->buf_len += n;
-		if ((r = out_queue(w, dst, n)) < 0)
-			return r;
-		b += n;
-		len -= n;
-	}
-	return 0;
+	return r < 0 ? r : ext4_output_copy(&w->out, p, len);
 }
 
 static int out_zeros(struct ext4_writer *w, uint64_t len)
 {
 	int r = check_room(w, len);
-	if (r < 0)
-		return r;
-	while (len > 0) {
-		size_t n = len > sizeof(zero_block) ? sizeof(zero_block) : (size_t)len;
-		if ((r = out_queue(w, zero_block, n)) < 0)
-			return r;
-		len -= n;
-	}
-	return 0;
+	return r < 0 ? r : ext4_output_zeros(&w->out, len);
 }
 
 static int out_pad_block(struct ext4_writer *w)
@@ -784,20 +684,25 @@ int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *b
 int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len)
 {
 	int r = prepare_data(w, offset, len);
-	if (r < 0 || (r = check_room(w, len)) < 0 || (r = out_queue(w, buf, len)) < 0)
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_lend(&w->out, buf, len)) < 0)
 		return r;
 	w->cur.logical = offset + len;
 	return 0;
 }
 
-int ext4_writer_flush(struct ext4_writer *w) { return out_flush(w); }
+int ext4_writer_submit(struct ext4_writer *w) { return ext4_output_submit(&w->out); }
+
+int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
 
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {
 	int r = prepare_data(w, offset, len);
-	if (r < 0 || (r = check_room(w, len)) < 0 || (r = out_flush(w)) < 0)
+	/* The queue goes to the image (in the background, if so) while this
+	 * copy fills the range after it. */
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_submit(&w->out)) < 0)
 		return r;
-	loff_t in = (loff_t)in_offset, out = (loff_t)w->buf_pos;
+	loff_t in = (loff_t)in_offset, out = (loff_t)out_pos(w);
+	uint8_t *bounce = ext4_output_scratch(&w->out);
 	uint64_t left = len;
 	bool in_kernel = true;
 	while (left > 0) {
@@ -811,10 +716,10 @@ int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uin
 				continue;
 			}
 		} else {
-			if (chunk > OUT_BUFFER_SIZE)
-				chunk = OUT_BUFFER_SIZE;
-			n = pread(in_fd, w->buf, chunk, in);
-			if (n > 0 && (r = pwrite_all(w->fd, w->buf, (size_t)n, (uint64_t)out)) < 0)
+			if (chunk > EXT4_OUTPUT_STAGING)
+				chunk = EXT4_OUTPUT_STAGING;
+			n = pread(in_fd, bounce, chunk, in);
+			if (n > 0 && (r = pwrite_all(w->fd, bounce, (size_t)n, (uint64_t)out)) < 0)
 				return r;
 			if (n > 0) {
 				in += n;
@@ -829,7 +734,7 @@ int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uin
 			return err_setmsg(-EIO, "truncated input: it ends inside the file's data");
 		left -= (uint64_t)n;
 	}
-	w->buf_pos += len;
+	ext4_output_advance(&w->out, len);
 	w->cur.logical = offset + len;
 	return 0;
 }
@@ -1059,14 +964,13 @@ int ext4_writer_new(int fd, const struct ext4_writer_options *opt, struct ext4_w
 	w->max_size = max;
 	uint64_t max_groups = ext4_div_round_up(max / EXT4_BLOCK_SIZE, EXT4_BLOCKS_PER_GROUP);
 	w->gdt_blocks = (uint32_t)ext4_div_round_up(max_groups, EXT4_DESCS_PER_BLOCK);
-	w->buf = malloc(OUT_BUFFER_SIZE);
-	w->iov = calloc(OUT_IOV_MAX, sizeof(*w->iov));
 	w->nbuckets = 1024;
 	w->buckets = calloc(w->nbuckets, sizeof(*w->buckets));
 	w->content_hash[0] = 0xcbf29ce484222325ull;
 	w->content_hash[1] = 0x84222325cbf29ce4ull;
-	int r = 0;
-	if (!w->buf || !w->iov || !w->buckets)
+	int r = ext4_output_init(&w->out, fd, (uint64_t)(1 + w->gdt_blocks) * EXT4_BLOCK_SIZE,
+				 opt && opt->background_writes);
+	if (r == 0 && !w->buckets)
 		r = err_set(-ENOMEM, "allocating the writer");
 	/* Inodes 0 (unused slot), 1..10 reserved, 11 lost+found; 2 is the root. */
 	for (uint32_t i = 0; r == 0 && i <= EXT4_FIRST_INO; i++) {
@@ -1084,7 +988,6 @@ int ext4_writer_new(int fd, const struct ext4_writer_options *opt, struct ext4_w
 		ext4_writer_free(w);
 		return r;
 	}
-	w->buf_pos = (uint64_t)(1 + w->gdt_blocks) * EXT4_BLOCK_SIZE;
 	*out = w;
 	return 0;
 }
@@ -1093,8 +996,7 @@ void ext4_writer_free(struct ext4_writer *w)
 {
 	if (!w)
 		return;
-	free(w->buf);
-	free(w->iov);
+	ext4_output_destroy(&w->out);
 	free(w->inodes);
 	free(w->dirents);
 	free(w->buckets);

@@ -30,6 +30,7 @@
 
 struct ext4_writer_options {
 	uint64_t max_size; /* bytes of ext4 image; 0 = EXT4_WRITER_DEFAULT_MAX_SIZE */
+	bool background_writes; /* a second thread writes while the next batch fills */
 };
 
 struct ext4_writer_time {
@@ -66,11 +67,18 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e);
 int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
 
 /* The same without copying: `buf` is only referenced, and must stay valid
- * and unchanged until the next ext4_writer_flush() (or ext4_writer_finish)
- * returns. The bytes then go from buf to the image in one pwritev. */
+ * and unchanged until a later ext4_writer_submit() or ext4_writer_flush()
+ * says it is written. The bytes then go from buf to the image in one
+ * pwritev. */
 int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
 
-/* Writes everything queued, so that no lent buffer is referenced any more. */
+/* Starts writing everything queued. On return, every buffer lent before
+ * the previous ext4_writer_submit() is written and free again: a reader
+ * can alternate between two buffers. */
+int ext4_writer_submit(struct ext4_writer *w);
+
+/* Writes everything queued and waits: no lent buffer is referenced any
+ * more. */
 int ext4_writer_flush(struct ext4_writer *w);
 
 /* The same, with the `len` bytes read from in_fd at in_offset and copied

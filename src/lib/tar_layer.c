@@ -20,15 +20,17 @@
 #define READ_BLOCK_SIZE (1u << 20)
 /* A regular input file is read through read-only mappings of this size,
  * one at a time: no copy into a buffer, and a bounded resident size. */
-#define MAP_WINDOW (8u << 20)
+#define MAP_WINDOW (4u << 20)
 /* Regular files at least this large are copied by the kernel straight from
  * an uncompressed input file into the image (cat does the same). */
 #define DIRECT_COPY_MIN (256u << 10)
 
 /* Where the tar comes from, as libarchive's read and skip callbacks see it.
  * File data that lies in the block last handed to libarchive is lent to the
- * writer instead of copied; before the next block replaces it, the writer
- * flushes, so it never references a block that is gone. */
+ * writer instead of copied. Blocks alternate between two slots: when
+ * libarchive asks for block n+1, ext4_writer_submit() returns once what was
+ * lent from block n-1 is written, so n+1 can take n-1's slot while block n
+ * may still be being written. */
 struct tar_source {
 	int fd;             /* -1: the tar is in memory */
 	bool seekable;      /* a regular file, read at offsets from `base` */
@@ -36,9 +38,10 @@ struct tar_source {
 	uint64_t base;      /* file offset of the tar's first byte */
 	uint64_t end;       /* mapped: the file's size */
 	uint64_t pos;       /* file offset of the next block */
-	void *map;          /* the current mapping */
-	size_t map_len;
-	uint8_t *buf;       /* read buffer when not mapped */
+	int slot;           /* of the current block */
+	void *map[2];       /* mappings */
+	size_t map_len[2];
+	uint8_t *buf[2];    /* read buffers when not mapped */
 	const uint8_t *block; /* the block libarchive works on */
 	size_t block_len;
 	struct ext4_writer *w;
@@ -47,16 +50,17 @@ struct tar_source {
 static la_ssize_t source_read(struct archive *a, void *data, const void **out)
 {
 	struct tar_source *src = data;
-	int r = ext4_writer_flush(src->w);
+	int r = ext4_writer_submit(src->w);
 	if (r < 0) {
 		archive_set_error(a, -r, "%s", err_text());
 		return ARCHIVE_FATAL;
 	}
+	int k = src->slot ^= 1; /* the slot of the block before the current one */
 	src->block = NULL;
 	src->block_len = 0;
-	if (src->map) {
-		munmap(src->map, src->map_len);
-		src->map = NULL;
+	if (src->map[k]) {
+		munmap(src->map[k], src->map_len[k]);
+		src->map[k] = NULL;
 	}
 	if (src->mapped && src->pos >= src->end)
 		return 0;
@@ -66,8 +70,8 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **out)
 		size_t len = src->end - start > MAP_WINDOW ? MAP_WINDOW : (size_t)(src->end - start);
 		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, src->fd, (off_t)start);
 		if (p != MAP_FAILED) {
-			src->map = p;
-			src->map_len = len;
+			src->map[k] = p;
+			src->map_len[k] = len;
 			src->block = (const uint8_t *)p + (src->pos - start);
 			src->block_len = len - (size_t)(src->pos - start);
 			src->pos += src->block_len;
@@ -76,23 +80,23 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **out)
 		}
 		src->mapped = false; /* e.g. a file system without mmap: read it */
 	}
-	if (!src->buf && !(src->buf = malloc(READ_BLOCK_SIZE))) {
+	if (!src->buf[k] && !(src->buf[k] = malloc(READ_BLOCK_SIZE))) {
 		archive_set_error(a, ENOMEM, "allocating the read buffer");
 		return ARCHIVE_FATAL;
 	}
 	ssize_t n;
 	do
-		n = src->seekable ? pread(src->fd, src->buf, READ_BLOCK_SIZE, (off_t)src->pos)
-				  : read(src->fd, src->buf, READ_BLOCK_SIZE);
+		n = src->seekable ? pread(src->fd, src->buf[k], READ_BLOCK_SIZE, (off_t)src->pos)
+				  : read(src->fd, src->buf[k], READ_BLOCK_SIZE);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		archive_set_error(a, errno, "reading the tar");
 		return ARCHIVE_FATAL;
 	}
 	src->pos += (uint64_t)n;
-	src->block = src->buf;
+	src->block = src->buf[k];
 	src->block_len = (size_t)n;
-	*out = src->buf;
+	*out = src->block;
 	return n;
 }
 
@@ -108,15 +112,18 @@ static la_int64_t source_skip(struct archive *a, void *data, la_int64_t request)
 	return request;
 }
 
-/* Leaves the descriptor's offset after what was read, as a plain read
- * loop would, so that the caller can drain the rest. */
+/* After the writer's last flush. Leaves the descriptor's offset after what
+ * was read, as a plain read loop would, so that the caller can drain the
+ * rest. */
 static void source_close(struct tar_source *src)
 {
-	if (src->map)
-		munmap(src->map, src->map_len);
-	src->map = NULL;
-	free(src->buf);
-	src->buf = NULL;
+	for (int k = 0; k < 2; k++) {
+		if (src->map[k])
+			munmap(src->map[k], src->map_len[k]);
+		src->map[k] = NULL;
+		free(src->buf[k]);
+		src->buf[k] = NULL;
+	}
 	if (src->seekable)
 		(void)lseek(src->fd, (off_t)src->pos, SEEK_SET);
 }

@@ -192,6 +192,13 @@ mkdir -p "$T/out-trunc"
 ok_eq "hostile: truncated tar exits 1" 1 $?
 ok "hostile: truncated tar says so" grep -qi "truncated" "$T/err-trunc"
 ok_eq "hostile: truncated tar leaves no output" "" "$(ls -A "$T/out-trunc")"
+# The image is written by a second thread: its failure must still surface.
+mkdir -p "$T/full"
+mount -t tmpfs -o size=4m lcow-ext4-full "$T/full" && at_exit "umount '$T/full'"
+"$T2V" -i "$T/small.tar" -o "$T/full/x.vhd" 2>"$T/err-full"
+ok_eq "hostile: a full output file system exits 1" 1 $?
+ok "hostile: a full output file system says so" grep -q "No space left on device" "$T/err-full"
+ok_eq "hostile: a full output file system keeps no output" "" "$(ls -A "$T/full")"
 head -c 100000 /dev/urandom >"$T/garbage"
 "$T2V" <"$T/garbage" >"$T/garbage.vhd" 2>"$T/err-garbage"
 ok_eq "hostile: garbage on stdin exits 1" 1 $?

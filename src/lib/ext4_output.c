@@ -1,0 +1,246 @@
+/* ext4_output.c: queued, batched and optionally background output of the
+ * ext4 writer (see ext4_output.h). */
+#include "lib/ext4_output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/err.h"
+
+/* Padding and holes written as zeros point here; never merged. */
+static const uint8_t zero_block[64u << 10];
+
+int ext4_output_init(struct ext4_output *o, int fd, uint64_t pos, bool background)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->background = background;
+	for (int i = 0; i < 2; i++) {
+		struct ext4_output_batch *b = &o->batch[i];
+		b->iov = calloc(EXT4_OUTPUT_PIECES, sizeof(*b->iov));
+		/* the second batch is only used with a thread */
+		b->staging = i == 0 || background ? malloc(EXT4_OUTPUT_STAGING) : NULL;
+		if (!b->iov || (!b->staging && (i == 0 || background))) {
+			ext4_output_destroy(o);
+			return err_set(-ENOMEM, "allocating the output queue");
+		}
+	}
+	o->batch[0].pos = pos;
+	return 0;
+}
+
+void ext4_output_destroy(struct ext4_output *o)
+{
+	if (o->started) {
+		pthread_mutex_lock(&o->lock);
+		o->stop = true;
+		pthread_cond_broadcast(&o->changed);
+		pthread_mutex_unlock(&o->lock);
+		pthread_join(o->thread, NULL);
+		pthread_cond_destroy(&o->changed);
+		pthread_mutex_destroy(&o->lock);
+		o->started = false;
+	}
+	for (int i = 0; i < 2; i++) {
+		free(o->batch[i].iov);
+		free(o->batch[i].staging);
+		o->batch[i].iov = NULL;
+		o->batch[i].staging = NULL;
+	}
+}
+
+/* Writes a batch with as few pwritev calls as the kernel allows. Returns 0
+ * or -errno with *at the failing offset; no err text (any thread). */
+static int write_batch(int fd, struct ext4_output_batch *b, uint64_t *at)
+{
+	struct iovec *v = b->iov;
+	int n = b->niov;
+	uint64_t off = b->pos;
+	while (n > 0) {
+		ssize_t done = pwritev(fd, v, n, (off_t)off);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0) {
+			*at = off;
+			return done < 0 ? -errno : -EIO;
+		}
+		off += (uint64_t)done;
+		while (n > 0 && (size_t)done >= v->iov_len) {
+			done -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (uint8_t *)v->iov_base + done;
+			v->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+static void *output_thread(void *arg)
+{
+	struct ext4_output *o = arg;
+	pthread_mutex_lock(&o->lock);
+	for (;;) {
+		while (!o->writing && !o->stop)
+			pthread_cond_wait(&o->changed, &o->lock);
+		if (!o->writing)
+			break;
+		struct ext4_output_batch *b = o->writing;
+		bool failed = o->error != 0;
+		pthread_mutex_unlock(&o->lock);
+		uint64_t at = 0;
+		int r = failed ? 0 : write_batch(o->fd, b, &at);
+		pthread_mutex_lock(&o->lock);
+		if (r < 0) {
+			o->error = r;
+			o->error_at = at;
+		}
+		o->writing = NULL;
+		pthread_cond_broadcast(&o->changed);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+static int report(int e, uint64_t at) { return err_set(e, "writing the image at byte %" PRIu64, at); }
+
+/* Waits until the thread has no batch; returns its first failure. */
+static int wait_written(struct ext4_output *o)
+{
+	if (!o->started)
+		return 0;
+	pthread_mutex_lock(&o->lock);
+	while (o->writing)
+		pthread_cond_wait(&o->changed, &o->lock);
+	int e = o->error;
+	uint64_t at = o->error_at;
+	pthread_mutex_unlock(&o->lock);
+	return e ? report(e, at) : 0;
+}
+
+static bool start_thread(struct ext4_output *o)
+{
+	if (pthread_mutex_init(&o->lock, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&o->changed, NULL) != 0) {
+		pthread_mutex_destroy(&o->lock);
+		return false;
+	}
+	if (pthread_create(&o->thread, NULL, output_thread, o) != 0) {
+		pthread_cond_destroy(&o->changed);
+		pthread_mutex_destroy(&o->lock);
+		return false;
+	}
+	o->started = true;
+	return true;
+}
+
+int ext4_output_submit(struct ext4_output *o)
+{
+	int r = wait_written(o);
+	if (r < 0)
+		return r;
+	struct ext4_output_batch *b = &o->batch[o->cur];
+	if (b->len == 0)
+		return 0;
+	uint64_t next = b->pos + b->len;
+	if (o->background && !o->started && !start_thread(o))
+		o->background = false; /* no thread: write in this one */
+	if (!o->background) {
+		uint64_t at = 0;
+		if ((r = write_batch(o->fd, b, &at)) < 0)
+			return report(r, at);
+	} else {
+		pthread_mutex_lock(&o->lock);
+		o->writing = b;
+		pthread_cond_broadcast(&o->changed);
+		pthread_mutex_unlock(&o->lock);
+		o->cur ^= 1;
+		b = &o->batch[o->cur];
+	}
+	b->niov = 0;
+	b->staged = 0;
+	b->len = 0;
+	b->pos = next;
+	return 0;
+}
+
+int ext4_output_sync(struct ext4_output *o)
+{
+	int r = ext4_output_submit(o);
+	return r < 0 ? r : wait_written(o);
+}
+
+/* Appends a piece to the current batch, continuing the last one when the
+ * bytes follow it in memory. The caller made sure a piece is free when p
+ * lies in the staging buffer. */
+static int queue_piece(struct ext4_output *o, const void *p, size_t len)
+{
+	struct ext4_output_batch *b = &o->batch[o->cur];
+	struct iovec *last = b->niov ? &b->iov[b->niov - 1] : NULL;
+	if (last && last->iov_base != zero_block && (const uint8_t *)last->iov_base + last->iov_len == p) {
+		last->iov_len += len;
+	} else {
+		if (b->niov == EXT4_OUTPUT_PIECES) {
+			int r = ext4_output_submit(o);
+			if (r < 0)
+				return r;
+			b = &o->batch[o->cur];
+		}
+		b->iov[b->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
+	}
+	b->len += len;
+	return b->len >= EXT4_OUTPUT_BATCH_MAX ? ext4_output_submit(o) : 0;
+}
+
+int ext4_output_copy(struct ext4_output *o, const void *p, size_t len)
+{
+	const uint8_t *src = p;
+	while (len > 0) {
+		struct ext4_output_batch *b = &o->batch[o->cur];
+		if (b->staged == EXT4_OUTPUT_STAGING || b->niov == EXT4_OUTPUT_PIECES) {
+			int r = ext4_output_submit(o);
+			if (r < 0)
+				return r;
+			b = &o->batch[o->cur];
+		}
+		size_t n = EXT4_OUTPUT_STAGING - b->staged;
+		if (n > len)
+			n = len;
+		uint8_t *dst = b->staging + b->staged;
+		memcpy(dst, src, n);
+		b->staged += n;
+		int r = queue_piece(o, dst, n);
+		if (r < 0)
+			return r;
+		src += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int ext4_output_lend(struct ext4_output *o, const void *p, size_t len)
+{
+	return len ? queue_piece(o, p, len) : 0;
+}
+
+int ext4_output_zeros(struct ext4_output *o, uint64_t len)
+{
+	while (len > 0) {
+		size_t n = len > sizeof(zero_block) ? sizeof(zero_block) : (size_t)len;
+		int r = queue_piece(o, zero_block, n);
+		if (r < 0)
+			return r;
+		len -= n;
+	}
+	return 0;
+}
+
+void ext4_output_advance(struct ext4_output *o, uint64_t len) { o->batch[o->cur].pos += len; }
+
+uint8_t *ext4_output_scratch(struct ext4_output *o) { return o->batch[o->cur].staging; }

@@ -1,0 +1,92 @@
+/* ext4_output.h: the ext4 writer's sequential output (ext4_writer.c).
+ *
+ * The image is written front to back as a queue of pieces: bytes copied into
+ * a staging buffer (metadata, data the caller cannot lend), zeros from one
+ * shared block, and data the caller lends by reference. A batch of up to
+ * 1024 pieces goes to the image with one pwritev, so lent file data moves
+ * from the input's memory to the image in one kernel copy, as cat's does.
+ *
+ * With `background`, batches are written by a second thread while the next
+ * one fills: two batches alternate, at most one is being written. The bytes
+ * and their offsets are the same either way. */
+#ifndef LCOW_EXT4_OUTPUT_H
+#define LCOW_EXT4_OUTPUT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#define EXT4_OUTPUT_STAGING (1u << 20)
+#define EXT4_OUTPUT_PIECES 1024         /* per pwritev: the kernel's UIO_MAXIOV */
+#define EXT4_OUTPUT_BATCH_MAX (64u << 20) /* bytes in one batch */
+
+struct ext4_output_batch {
+	struct iovec *iov;
+	int niov;
+	uint8_t *staging;
+	size_t staged;
+	uint64_t pos, len; /* image offset and length */
+};
+
+struct ext4_output {
+	int fd;
+	struct ext4_output_batch batch[2];
+	int cur; /* the batch being filled */
+
+	bool background;
+	bool started;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct ext4_output_batch *writing; /* handed to the thread, not yet written */
+	bool stop;
+	int error;         /* the thread's first failure, -errno */
+	uint64_t error_at; /* and where */
+};
+
+/* Queues output from image offset `pos` on fd. Returns 0 or -ENOMEM (with
+ * the err text set). */
+int ext4_output_init(struct ext4_output *o, int fd, uint64_t pos, bool background);
+
+/* Stops the thread (after its batch) and frees everything; unwritten
+ * pieces are dropped. */
+void ext4_output_destroy(struct ext4_output *o);
+
+/* The image offset after everything queued. */
+static inline uint64_t ext4_output_pos(const struct ext4_output *o)
+{
+	return o->batch[o->cur].pos + o->batch[o->cur].len;
+}
+
+/* Queues a copy of p[0..len). */
+int ext4_output_copy(struct ext4_output *o, const void *p, size_t len);
+
+/* Queues p[0..len) by reference: it must stay valid and unchanged until a
+ * later ext4_output_submit() or ext4_output_sync() says it is written. */
+int ext4_output_lend(struct ext4_output *o, const void *p, size_t len);
+
+/* Queues len zero bytes. */
+int ext4_output_zeros(struct ext4_output *o, uint64_t len);
+
+/* Hands the queue over to be written (written now, without a thread).
+ * Waits first for the batch handed over before, so on return everything
+ * queued before the previous ext4_output_submit() is written. */
+int ext4_output_submit(struct ext4_output *o);
+
+/* Writes everything queued and waits for it. */
+int ext4_output_sync(struct ext4_output *o);
+
+/* With nothing queued (after ext4_output_submit or _sync): `len` bytes at
+ * the current offset were written by other means (copy_file_range, maybe
+ * while a submitted batch before them is still being written); the queue
+ * continues after them. */
+void ext4_output_advance(struct ext4_output *o, uint64_t len);
+
+/* With nothing queued: the current batch's empty staging buffer,
+ * EXT4_OUTPUT_STAGING bytes, as scratch space until the next queueing
+ * call. */
+uint8_t *ext4_output_scratch(struct ext4_output *o);
+
+#endif
