@@ -170,6 +170,16 @@ int ext4_output_submit(struct ext4_output *o)
 	return 0;
 }
 
+bool ext4_output_busy(struct ext4_output *o)
+{
+	if (!o->started)
+		return false;
+	pthread_mutex_lock(&o->lock);
+	bool busy = o->writing != NULL;
+	pthread_mutex_unlock(&o->lock);
+	return busy;
+}
+
 int ext4_output_sync(struct ext4_output *o)
 {
 	int r = ext4_output_submit(o);

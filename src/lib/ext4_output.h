@@ -75,6 +75,9 @@ int ext4_output_zeros(struct ext4_output *o, uint64_t len);
  * queued before the previous ext4_output_submit() is written. */
 int ext4_output_submit(struct ext4_output *o);
 
+/* True while the background thread is writing a batch. */
+bool ext4_output_busy(struct ext4_output *o);
+
 /* Writes everything queued and waits for it. */
 int ext4_output_sync(struct ext4_output *o);
 

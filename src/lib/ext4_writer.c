@@ -88,6 +88,15 @@ struct current_file {
 	size_t nruns, cap;
 };
 
+/* The directory resolve_parent found last, by cleaned path. Invalid once
+ * any name is pointed at another inode (a directory may be replaced). */
+struct parent_cache {
+	char *path;
+	size_t len, cap;
+	uint32_t ino;
+	bool valid;
+};
+
 struct ext4_writer {
 	int fd;
 	uint64_t max_size;
@@ -106,6 +115,7 @@ struct ext4_writer {
 	size_t nfreed, freed_cap;
 
 	struct current_file cur;
+	struct parent_cache parent_cache;
 	char *path_buf;
 	size_t path_cap;
 
@@ -354,6 +364,17 @@ static int resolve_parent(struct ext4_writer *w, const char *clean, size_t len, 
 {
 	uint32_t dir = EXT4_ROOT_INO;
 	const char *p = clean, *end = clean + len;
+	const char *last = memrchr(clean, '/', len);
+	size_t dir_len = last ? (size_t)(last - clean) : 0;
+	/* Tars list a directory's entries together: the last directory
+	 * resolved is usually this one. */
+	struct parent_cache *c = &w->parent_cache;
+	if (last && c->valid && c->len == dir_len && memcmp(c->path, clean, dir_len) == 0) {
+		*parent = c->ino;
+		*name = last + 1;
+		*name_len = (size_t)(end - last - 1);
+		return 0;
+	}
 	for (;;) {
 		const char *slash = memchr(p, '/', (size_t)(end - p));
 		if (!slash)
@@ -376,6 +397,20 @@ static int resolve_parent(struct ext4_writer *w, const char *clean, size_t len, 
 	*parent = dir;
 	*name = p;
 	*name_len = (size_t)(end - p);
+	c->valid = false;
+	if (last && dir_len + 1 > c->cap) {
+		char *np = realloc(c->path, dir_len + 1);
+		if (!np)
+			return 0; /* no cache this time */
+		c->path = np;
+		c->cap = dir_len + 1;
+	}
+	if (last) {
+		memcpy(c->path, clean, dir_len);
+		c->len = dir_len;
+		c->ino = dir;
+		c->valid = true;
+	}
 	return 0;
 }
 
@@ -690,6 +725,8 @@ int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const vo
 	return 0;
 }
 
+bool ext4_writer_prefers_copy(struct ext4_writer *w) { return !w->out.background || ext4_output_busy(&w->out); }
+
 int ext4_writer_submit(struct ext4_writer *w) { return ext4_output_submit(&w->out); }
 
 int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
@@ -847,9 +884,10 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e)
 	uint32_t ino;
 	if ((r = inode_new(w, &ino)) < 0)
 		return r;
-	if (d >= 0)
+	if (d >= 0) {
 		w->dirents[d].ino = ino; /* last entry wins; the old inode is freed if unreachable */
-	else if ((r = dirent_add(w, parent, name, name_len, ino)) < 0)
+		w->parent_cache.valid = false;
+	} else if ((r = dirent_add(w, parent, name, name_len, ino)) < 0)
 		return r;
 	if ((r = apply_attributes(w, ino, e, type_bits)) < 0)
 		return r;
@@ -910,6 +948,7 @@ int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char
 	int64_t d = dirent_lookup(w, parent, name, name_len);
 	if (d >= 0) {
 		w->dirents[d].ino = target_ino;
+		w->parent_cache.valid = false;
 		return 0;
 	}
 	return dirent_add(w, parent, name, name_len, target_ino);
@@ -1005,6 +1044,7 @@ void ext4_writer_free(struct ext4_writer *w)
 	free(w->freed);
 	free(w->cur.runs);
 	free(w->path_buf);
+	free(w->parent_cache.path);
 	free(w);
 }
 

@@ -85,6 +85,12 @@ int ext4_writer_flush(struct ext4_writer *w);
  * in the kernel (copy_file_range) where possible. */
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
 
+/* Whether the caller should copy large data with ext4_writer_copy_data
+ * rather than lend it: always without background writes; with them, while
+ * the background thread is busy, so that the two threads share the
+ * copying. */
+bool ext4_writer_prefers_copy(struct ext4_writer *w);
+
 /* Adds `path` as another name of the existing non-directory `target`. */
 int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char *target);
 

@@ -481,7 +481,7 @@ static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4
 	entry_attrs_free(&attrs);
 	if (r < 0 || we.type != EXT4_FT_REG_FILE)
 		return r;
-	if (!we.sparse && direct_copy_possible(a, src, we.size))
+	if (!we.sparse && direct_copy_possible(a, src, we.size) && ext4_writer_prefers_copy(w))
 		return copy_direct(a, w, src, path, we.size, stats);
 	return copy_data(a, w, src, path, stats);
 }

@@ -197,6 +197,25 @@ static void test_directory_replaced_by_a_file_drops_its_tree(void **state)
 	image_end(&im);
 }
 
+static void test_replaced_parent_is_resolved_again(void **state)
+{
+	(void)state;
+	struct image im;
+	image_start(&im);
+	add_file(im.w, "d/a", "old tree", 0644);
+	add_file(im.w, "d", "a file now", 0644);
+	struct ext4_writer_entry e = { .path = "d/b", .type = EXT4_FT_REG_FILE, .perm = 0644 };
+	assert_int_equal(ext4_writer_add(im.w, &e), -ENOTDIR);
+	struct ext4_writer_entry dir = { .path = "d", .type = EXT4_FT_DIR, .perm = 0755 };
+	assert_int_equal(ext4_writer_add(im.w, &dir), 0);
+	add_file(im.w, "d/b", "new tree", 0644);
+	image_open(&im);
+	assert_int_equal(lookup(im.fs, "d/a"), 0);
+	assert_int_not_equal(lookup(im.fs, "d/b"), 0);
+	check_counts(im.fs);
+	image_end(&im);
+}
+
 static void test_opaque_marker_merges_into_the_directory(void **state)
 {
 	(void)state;
@@ -333,6 +352,52 @@ static void test_same_calls_give_the_same_bytes(void **state)
 	free(img[1]);
 }
 
+/* Lent data, copies, zeros and metadata in many batches: the same bytes
+ * whether a second thread writes them or not. */
+static void test_background_writes_give_the_same_bytes(void **state)
+{
+	(void)state;
+	int in = memfd_create("ext4-writer-input", MFD_CLOEXEC);
+	static char data[400000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 13 + i / 4096);
+	assert_int_equal(pwrite(in, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	uint8_t *img[2];
+	uint64_t size[2];
+	for (int k = 0; k < 2; k++) {
+		int fd = memfd_create("ext4-writer-test", MFD_CLOEXEC);
+		struct ext4_writer *w;
+		struct ext4_writer_options o = { .max_size = 256ull << 20, .background_writes = k == 1 };
+		assert_int_equal(ext4_writer_new(fd, &o, &w), 0);
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+			size_t len = (size_t)(i * 37) % 9000;
+			struct ext4_writer_entry e = { .path = name, .type = EXT4_FT_REG_FILE, .perm = 0644, .size = len };
+			assert_int_equal(ext4_writer_add(w, &e), 0);
+			if (i % 500 == 499) {
+				assert_int_equal(ext4_writer_copy_data(w, 0, in, (uint64_t)i, len), 0);
+			} else {
+				size_t half = len / 2;
+				assert_int_equal(ext4_writer_write_data_lent(w, 0, data + i, half), 0);
+				assert_int_equal(ext4_writer_write_data(w, half, data + i + half, len - half), 0);
+			}
+			if (i % 700 == 0) /* batches also end when full: 1024 pieces, 1 MiB staged */
+				assert_int_equal(ext4_writer_submit(w), 0);
+		}
+		assert_int_equal(ext4_writer_finish(w, &size[k]), 0);
+		img[k] = malloc(size[k]);
+		assert_int_equal(pread(fd, img[k], size[k], 0), (ssize_t)size[k]);
+		ext4_writer_free(w);
+		close(fd);
+	}
+	close(in);
+	assert_int_equal(size[0], size[1]);
+	assert_memory_equal(img[0], img[1], size[0]);
+	free(img[0]);
+	free(img[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,12 +406,14 @@ int main(void)
 		cmocka_unit_test(test_replaced_file_frees_its_blocks),
 		cmocka_unit_test(test_hard_links_share_the_inode),
 		cmocka_unit_test(test_directory_replaced_by_a_file_drops_its_tree),
+		cmocka_unit_test(test_replaced_parent_is_resolved_again),
 		cmocka_unit_test(test_opaque_marker_merges_into_the_directory),
 		cmocka_unit_test(test_devices_and_symlinks),
 		cmocka_unit_test(test_sparse_data_leaves_holes),
 		cmocka_unit_test(test_copied_data_reads_back),
 		cmocka_unit_test(test_content_beyond_the_maximum_size_is_refused),
 		cmocka_unit_test(test_same_calls_give_the_same_bytes),
+		cmocka_unit_test(test_background_writes_give_the_same_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
