@@ -28,7 +28,7 @@ int ext4_output_init(struct ext4_output *o, int fd, uint64_t pos, bool backgroun
 			return err_set(-ENOMEM, "allocating the output queue");
 		}
 	}
-	o->batch[0].pos = pos;
+	o->batch[0].end = pos;
 	return 0;
 }
 
@@ -52,13 +52,10 @@ void ext4_output_destroy(struct ext4_output *o)
 	}
 }
 
-/* Writes a batch with as few pwritev calls as the kernel allows. Returns 0
- * or -errno with *at the failing offset; no err text (any thread). */
-static int write_batch(int fd, struct ext4_output_batch *b, uint64_t *at)
+/* Writes one run of pieces. Returns 0 or -errno with *at the failing
+ * offset; no err text (any thread). */
+static int write_run(int fd, struct iovec *v, int n, uint64_t off, uint64_t *at)
 {
-	struct iovec *v = b->iov;
-	int n = b->niov;
-	uint64_t off = b->pos;
 	while (n > 0) {
 		ssize_t done = pwritev(fd, v, n, (off_t)off);
 		if (done < 0 && errno == EINTR)
@@ -77,6 +74,19 @@ static int write_batch(int fd, struct ext4_output_batch *b, uint64_t *at)
 			v->iov_base = (uint8_t *)v->iov_base + done;
 			v->iov_len -= (size_t)done;
 		}
+	}
+	return 0;
+}
+
+/* One pwritev per run, as few more as the kernel asks for. */
+static int write_batch(int fd, struct ext4_output_batch *b, uint64_t *at)
+{
+	for (int i = 0; i < b->nruns; i++) {
+		int first = b->runs[i].first;
+		int next = i + 1 < b->nruns ? b->runs[i + 1].first : b->niov;
+		int r = write_run(fd, b->iov + first, next - first, b->runs[i].pos, at);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -148,7 +158,7 @@ int ext4_output_submit(struct ext4_output *o)
 	struct ext4_output_batch *b = &o->batch[o->cur];
 	if (b->len == 0)
 		return 0;
-	uint64_t next = b->pos + b->len;
+	uint64_t end = b->end;
 	if (o->background && !o->started && !start_thread(o))
 		o->background = false; /* no thread: write in this one */
 	if (!o->background) {
@@ -164,9 +174,11 @@ int ext4_output_submit(struct ext4_output *o)
 		b = &o->batch[o->cur];
 	}
 	b->niov = 0;
+	b->nruns = 0;
+	b->gap = false;
 	b->staged = 0;
 	b->len = 0;
-	b->pos = next;
+	b->end = end;
 	return 0;
 }
 
@@ -192,19 +204,24 @@ int ext4_output_sync(struct ext4_output *o)
 static int queue_piece(struct ext4_output *o, const void *p, size_t len)
 {
 	struct ext4_output_batch *b = &o->batch[o->cur];
+	bool new_run = b->nruns == 0 || b->gap;
 	struct iovec *last = b->niov ? &b->iov[b->niov - 1] : NULL;
-	if (last && last->iov_base != zero_block && (const uint8_t *)last->iov_base + last->iov_len == p) {
+	if (!new_run && last->iov_base != zero_block && (const uint8_t *)last->iov_base + last->iov_len == p) {
 		last->iov_len += len;
 	} else {
-		if (b->niov == EXT4_OUTPUT_PIECES) {
+		if (b->niov == EXT4_OUTPUT_PIECES || (new_run && b->nruns == EXT4_OUTPUT_RUNS)) {
 			int r = ext4_output_submit(o);
 			if (r < 0)
 				return r;
 			b = &o->batch[o->cur];
 		}
+		if (b->nruns == 0 || b->gap)
+			b->runs[b->nruns++] = (struct ext4_output_run){ .first = b->niov, .pos = b->end };
+		b->gap = false;
 		b->iov[b->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
 	}
 	b->len += len;
+	b->end += len;
 	return b->len >= EXT4_OUTPUT_BATCH_MAX ? ext4_output_submit(o) : 0;
 }
 
@@ -251,6 +268,9 @@ int ext4_output_zeros(struct ext4_output *o, uint64_t len)
 	return 0;
 }
 
-void ext4_output_advance(struct ext4_output *o, uint64_t len) { o->batch[o->cur].pos += len; }
-
-uint8_t *ext4_output_scratch(struct ext4_output *o) { return o->batch[o->cur].staging; }
+void ext4_output_advance(struct ext4_output *o, uint64_t len)
+{
+	struct ext4_output_batch *b = &o->batch[o->cur];
+	b->end += len;
+	b->gap = true;
+}

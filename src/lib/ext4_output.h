@@ -20,14 +20,25 @@
 
 #define EXT4_OUTPUT_STAGING (1u << 20)
 #define EXT4_OUTPUT_PIECES 1024         /* per pwritev: the kernel's UIO_MAXIOV */
+#define EXT4_OUTPUT_RUNS 64             /* contiguous runs in one batch */
 #define EXT4_OUTPUT_BATCH_MAX (64u << 20) /* bytes in one batch */
+
+/* Pieces iov[first..next run's first) go to the image from offset pos. */
+struct ext4_output_run {
+	int first;
+	uint64_t pos;
+};
 
 struct ext4_output_batch {
 	struct iovec *iov;
 	int niov;
+	struct ext4_output_run runs[EXT4_OUTPUT_RUNS];
+	int nruns;
+	bool gap;          /* the next piece starts a run (after ext4_output_advance) */
 	uint8_t *staging;
 	size_t staged;
-	uint64_t pos, len; /* image offset and length */
+	uint64_t len;      /* bytes queued */
+	uint64_t end;      /* image offset after them */
 };
 
 struct ext4_output {
@@ -57,7 +68,7 @@ void ext4_output_destroy(struct ext4_output *o);
 /* The image offset after everything queued. */
 static inline uint64_t ext4_output_pos(const struct ext4_output *o)
 {
-	return o->batch[o->cur].pos + o->batch[o->cur].len;
+	return o->batch[o->cur].end;
 }
 
 /* Queues a copy of p[0..len). */
@@ -81,15 +92,9 @@ bool ext4_output_busy(struct ext4_output *o);
 /* Writes everything queued and waits for it. */
 int ext4_output_sync(struct ext4_output *o);
 
-/* With nothing queued (after ext4_output_submit or _sync): `len` bytes at
- * the current offset were written by other means (copy_file_range, maybe
- * while a submitted batch before them is still being written); the queue
- * continues after them. */
+/* `len` bytes at the current offset were written by other means
+ * (copy_file_range, maybe while the queue before them is still unwritten);
+ * the queue continues after them. */
 void ext4_output_advance(struct ext4_output *o, uint64_t len);
-
-/* With nothing queued: the current batch's empty staging buffer,
- * EXT4_OUTPUT_STAGING bytes, as scratch space until the next queueing
- * call. */
-uint8_t *ext4_output_scratch(struct ext4_output *o);
 
 #endif

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/ext4_dir.h"
 #include "lib/ext4_encode.h"
@@ -31,6 +32,7 @@
 #include "lib/ext4_xattr.h"
 
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4
+#define COPY_BOUNCE_SIZE (1u << 20)
 
 /* inode_rec.state bits */
 #define REC_USED 0x01u          /* allocated (may become unreachable) */
@@ -734,12 +736,13 @@ int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out);
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {
 	int r = prepare_data(w, offset, len);
-	/* The queue goes to the image (in the background, if so) while this
-	 * copy fills the range after it. */
-	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_submit(&w->out)) < 0)
+	/* The range after the queue, filled now; the queue goes to the image
+	 * before it whenever it is written (maybe meanwhile, in the
+	 * background). */
+	if (r < 0 || (r = check_room(w, len)) < 0)
 		return r;
 	loff_t in = (loff_t)in_offset, out = (loff_t)out_pos(w);
-	uint8_t *bounce = ext4_output_scratch(&w->out);
+	_cleanup_free_ uint8_t *bounce = NULL; /* only across file systems */
 	uint64_t left = len;
 	bool in_kernel = true;
 	while (left > 0) {
@@ -753,8 +756,10 @@ int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uin
 				continue;
 			}
 		} else {
-			if (chunk > EXT4_OUTPUT_STAGING)
-				chunk = EXT4_OUTPUT_STAGING;
+			if (chunk > COPY_BOUNCE_SIZE)
+				chunk = COPY_BOUNCE_SIZE;
+			if (!bounce && !(bounce = malloc(COPY_BOUNCE_SIZE)))
+				return err_set(-ENOMEM, "copying file data into the image");
 			n = pread(in_fd, bounce, chunk, in);
 			if (n > 0 && (r = pwrite_all(w->fd, bounce, (size_t)n, (uint64_t)out)) < 0)
 				return r;

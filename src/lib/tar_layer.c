@@ -19,10 +19,12 @@
 
 #define READ_BLOCK_SIZE (1u << 20)
 /* A regular input file is read through read-only mappings of this size,
- * one at a time: no copy into a buffer, and a bounded resident size. */
+ * two at a time: no copy into a buffer, and a bounded resident size. The
+ * file must not shrink meanwhile (a read past its end would fault). */
 #define MAP_WINDOW (4u << 20)
-/* Regular files at least this large are copied by the kernel straight from
- * an uncompressed input file into the image (cat does the same). */
+/* Regular files at least this large may be copied by the kernel straight
+ * from an uncompressed input file into the image (cat does the same),
+ * when the writer prefers it (ext4_writer_prefers_copy). */
 #define DIRECT_COPY_MIN (256u << 10)
 
 /* Where the tar comes from, as libarchive's read and skip callbacks see it.
