@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/ext4_format.h"
 #include "lib/whiteout.h"
@@ -280,23 +281,28 @@ static int acl_to_vfs(struct archive_entry *e, int type, uint8_t **out, uint32_t
 }
 
 struct entry_attrs {
-	struct ext4_xattr *items;
+	struct ext4_xattr *items; /* `few` or allocated */
 	size_t n;
 	uint8_t *acl[2];
+	struct ext4_xattr few[8]; /* most entries have none: no allocation */
 };
 
 static void entry_attrs_free(struct entry_attrs *x)
 {
-	free(x->items);
+	if (x->items != x->few)
+		free(x->items);
 	free(x->acl[0]);
 	free(x->acl[1]);
-	memset(x, 0, sizeof(*x));
+	x->items = NULL;
+	x->n = 0;
+	x->acl[0] = x->acl[1] = NULL;
 }
 
 static int collect_xattrs(struct archive_entry *e, struct entry_attrs *x, const char *path)
 {
 	int count = archive_entry_xattr_reset(e);
-	x->items = calloc((size_t)(count > 0 ? count : 0) + 2, sizeof(*x->items));
+	size_t cap = (size_t)(count > 0 ? count : 0) + 2; /* + the two ACLs */
+	x->items = cap <= ARRAY_SIZE(x->few) ? x->few : calloc(cap, sizeof(*x->items));
 	if (!x->items)
 		return err_set(-ENOMEM, "%s: reading attributes", path);
 	const char *name;
