@@ -9,6 +9,9 @@
  * filetype, extents, flex_bg, large_file, huge_file, extra_isize, read-only,
  * and dir_nlink only when a directory has more than 64998 subdirectories.
  *
+ * The data region goes out through ext4_output.c: batched pwritev of
+ * copied, lent and zero pieces, optionally from a second thread.
+ *
  * Memory: one struct inode_rec (72 bytes) per inode, one struct dirent_rec
  * (20 bytes) per name plus the name bytes, attributes and the few i_block
  * copies of sparse files in a byte arena. */
