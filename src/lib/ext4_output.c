@@ -199,8 +199,8 @@ int ext4_output_sync(struct ext4_output *o)
 }
 
 /* Appends a piece to the current batch, continuing the last one when the
- * bytes follow it in memory. The caller made sure a piece is free when p
- * lies in the staging buffer. */
+ * bytes follow it in memory. When p lies in the staging buffer, the caller
+ * made sure the batch has room for a piece in a new run. */
 static int queue_piece(struct ext4_output *o, const void *p, size_t len)
 {
 	struct ext4_output_batch *b = &o->batch[o->cur];
@@ -229,8 +229,10 @@ int ext4_output_copy(struct ext4_output *o, const void *p, size_t len)
 {
 	const uint8_t *src = p;
 	while (len > 0) {
+		/* queue_piece must not switch batches once the bytes are in this
+		 * batch's staging buffer: make room for a piece in a new run. */
 		struct ext4_output_batch *b = &o->batch[o->cur];
-		if (b->staged == EXT4_OUTPUT_STAGING || b->niov == EXT4_OUTPUT_PIECES) {
+		if (b->staged == EXT4_OUTPUT_STAGING || b->niov == EXT4_OUTPUT_PIECES || b->nruns == EXT4_OUTPUT_RUNS) {
 			int r = ext4_output_submit(o);
 			if (r < 0)
 				return r;
