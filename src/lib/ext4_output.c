@@ -182,14 +182,20 @@ int ext4_output_submit(struct ext4_output *o)
 	return 0;
 }
 
-bool ext4_output_busy(struct ext4_output *o)
+void ext4_output_discard(struct ext4_output *o)
 {
-	if (!o->started)
-		return false;
-	pthread_mutex_lock(&o->lock);
-	bool busy = o->writing != NULL;
-	pthread_mutex_unlock(&o->lock);
-	return busy;
+	if (o->started) {
+		pthread_mutex_lock(&o->lock);
+		while (o->writing)
+			pthread_cond_wait(&o->changed, &o->lock);
+		pthread_mutex_unlock(&o->lock);
+	}
+	struct ext4_output_batch *b = &o->batch[o->cur];
+	b->niov = 0;
+	b->nruns = 0;
+	b->gap = false;
+	b->staged = 0;
+	b->len = 0;
 }
 
 int ext4_output_sync(struct ext4_output *o)

@@ -86,8 +86,10 @@ int ext4_output_zeros(struct ext4_output *o, uint64_t len);
  * queued before the previous ext4_output_submit() is written. */
 int ext4_output_submit(struct ext4_output *o);
 
-/* True while the background thread is writing a batch. */
-bool ext4_output_busy(struct ext4_output *o);
+/* After a failure: waits for the batch being written, if any, and drops
+ * what is queued, so that no lent buffer is referenced any more. Leaves
+ * the err text alone. */
+void ext4_output_discard(struct ext4_output *o);
 
 /* Writes everything queued and waits for it. */
 int ext4_output_sync(struct ext4_output *o);

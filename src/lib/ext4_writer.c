@@ -730,11 +730,13 @@ int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const vo
 	return 0;
 }
 
-bool ext4_writer_prefers_copy(struct ext4_writer *w) { return !w->out.background || ext4_output_busy(&w->out); }
+bool ext4_writer_prefers_copy(const struct ext4_writer *w) { return !w->out.background; }
 
 int ext4_writer_submit(struct ext4_writer *w) { return ext4_output_submit(&w->out); }
 
 int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
+
+void ext4_writer_discard(struct ext4_writer *w) { ext4_output_discard(&w->out); }
 
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {

@@ -81,15 +81,20 @@ int ext4_writer_submit(struct ext4_writer *w);
  * more. */
 int ext4_writer_flush(struct ext4_writer *w);
 
+/* After a failure: waits for any write in progress and drops what is
+ * queued instead, so that no lent buffer is referenced any more; the err
+ * text stays that of the failure. The image is then incomplete. */
+void ext4_writer_discard(struct ext4_writer *w);
+
 /* The same, with the `len` bytes read from in_fd at in_offset and copied
  * in the kernel (copy_file_range) where possible. */
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
 
 /* Whether the caller should copy large data with ext4_writer_copy_data
- * rather than lend it: always without background writes; with them, while
- * the background thread is busy, so that the two threads share the
- * copying. */
-bool ext4_writer_prefers_copy(struct ext4_writer *w);
+ * rather than lend it: only without background writes. The kernel
+ * serializes writes to one file (its inode lock), so a copy on the caller's
+ * thread would wait for the background thread's writes, not overlap them. */
+bool ext4_writer_prefers_copy(const struct ext4_writer *w);
 
 /* Adds `path` as another name of the existing non-directory `target`. */
 int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char *target);

@@ -538,9 +538,10 @@ int tar_layer_convert_fd(int fd, struct ext4_writer *w, const struct tar_layer_o
 	else
 		r = convert(a, w, opt, &src, stats);
 	/* Nothing lent may outlive the mapping. */
-	int fr = ext4_writer_flush(w);
 	if (r == 0)
-		r = fr;
+		r = ext4_writer_flush(w);
+	else
+		ext4_writer_discard(w);
 	archive_read_free(a);
 	source_close(&src);
 	return r;
@@ -558,9 +559,10 @@ int tar_layer_convert_memory(const void *data, size_t len, struct ext4_writer *w
 		r = archive_failure(a, ARCHIVE_FATAL, "opening the tar");
 	else
 		r = convert(a, w, opt, &src, stats);
-	int fr = ext4_writer_flush(w);
 	if (r == 0)
-		r = fr;
+		r = ext4_writer_flush(w);
+	else
+		ext4_writer_discard(w);
 	archive_read_free(a);
 	return r;
 }
