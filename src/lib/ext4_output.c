@@ -50,6 +50,8 @@ void ext4_output_destroy(struct ext4_output *o)
 		o->batch[i].iov = NULL;
 		o->batch[i].staging = NULL;
 	}
+	free(o->bounce);
+	o->bounce = NULL;
 }
 
 /* Writes one run of pieces. Returns 0 or -errno with *at the failing
@@ -78,13 +80,60 @@ static int write_run(int fd, struct iovec *v, int n, uint64_t off, uint64_t *at)
 	return 0;
 }
 
-/* One pwritev per run, as few more as the kernel asks for. */
-static int write_batch(int fd, struct ext4_output_batch *b, uint64_t *at)
+#define BOUNCE_SIZE (1u << 20)
+
+/* Copies a copy run in the kernel where it can (as cat does), else through
+ * a buffer. -ENODATA: the input ended first. */
+static int copy_run(struct ext4_output *o, const struct ext4_output_run *run, uint64_t *at)
+{
+	loff_t in = (loff_t)run->from, out = (loff_t)run->pos;
+	uint64_t left = run->copy_len;
+	bool in_kernel = true;
+	while (left > 0) {
+		ssize_t n;
+		size_t chunk = left > (1u << 30) ? (1u << 30) : (size_t)left;
+		if (in_kernel) {
+			n = copy_file_range(run->from_fd, &in, o->fd, &out, chunk, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS ||
+				      errno == EBADF)) {
+				in_kernel = false; /* e.g. across file systems */
+				continue;
+			}
+		} else {
+			if (!o->bounce && !(o->bounce = malloc(BOUNCE_SIZE))) {
+				*at = (uint64_t)out;
+				return -ENOMEM;
+			}
+			n = pread(run->from_fd, o->bounce, chunk > BOUNCE_SIZE ? BOUNCE_SIZE : chunk, in);
+			if (n > 0) {
+				struct iovec v = { .iov_base = o->bounce, .iov_len = (size_t)n };
+				int r = write_run(o->fd, &v, 1, (uint64_t)out, at);
+				if (r < 0)
+					return r;
+				in += n;
+				out += n;
+			}
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*at = (uint64_t)out;
+			return n < 0 ? -errno : -ENODATA;
+		}
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* One pwritev per run of pieces (as few more as the kernel asks for), one
+ * kernel copy per copy run. No err text: any thread. */
+static int write_batch(struct ext4_output *o, struct ext4_output_batch *b, uint64_t *at)
 {
 	for (int i = 0; i < b->nruns; i++) {
-		int first = b->runs[i].first;
+		const struct ext4_output_run *run = &b->runs[i];
+		int first = run->first;
 		int next = i + 1 < b->nruns ? b->runs[i + 1].first : b->niov;
-		int r = write_run(fd, b->iov + first, next - first, b->runs[i].pos, at);
+		int r = run->from_fd >= 0 ? copy_run(o, run, at) : write_run(o->fd, b->iov + first, next - first, run->pos, at);
 		if (r < 0)
 			return r;
 	}
@@ -104,7 +153,7 @@ static void *output_thread(void *arg)
 		bool failed = o->error != 0;
 		pthread_mutex_unlock(&o->lock);
 		uint64_t at = 0;
-		int r = failed ? 0 : write_batch(o->fd, b, &at);
+		int r = failed ? 0 : write_batch(o, b, &at);
 		pthread_mutex_lock(&o->lock);
 		if (r < 0) {
 			o->error = r;
@@ -117,7 +166,12 @@ static void *output_thread(void *arg)
 	return NULL;
 }
 
-static int report(int e, uint64_t at) { return err_set(e, "writing the image at byte %" PRIu64, at); }
+static int report(int e, uint64_t at)
+{
+	if (e == -ENODATA)
+		return err_setmsg(-EIO, "truncated input: it ends inside a file's data (image byte %" PRIu64 ")", at);
+	return err_set(e, "writing the image at byte %" PRIu64, at);
+}
 
 /* Waits until the thread has no batch; returns its first failure. */
 static int wait_written(struct ext4_output *o)
@@ -163,7 +217,7 @@ int ext4_output_submit(struct ext4_output *o)
 		o->background = false; /* no thread: write in this one */
 	if (!o->background) {
 		uint64_t at = 0;
-		if ((r = write_batch(o->fd, b, &at)) < 0)
+		if ((r = write_batch(o, b, &at)) < 0)
 			return report(r, at);
 	} else {
 		pthread_mutex_lock(&o->lock);
@@ -222,7 +276,7 @@ static int queue_piece(struct ext4_output *o, const void *p, size_t len)
 			b = &o->batch[o->cur];
 		}
 		if (b->nruns == 0 || b->gap)
-			b->runs[b->nruns++] = (struct ext4_output_run){ .first = b->niov, .pos = b->end };
+			b->runs[b->nruns++] = (struct ext4_output_run){ .first = b->niov, .pos = b->end, .from_fd = -1 };
 		b->gap = false;
 		b->iov[b->niov++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
 	}
@@ -276,9 +330,21 @@ int ext4_output_zeros(struct ext4_output *o, uint64_t len)
 	return 0;
 }
 
-void ext4_output_advance(struct ext4_output *o, uint64_t len)
+int ext4_output_copy_from(struct ext4_output *o, int fd, uint64_t from, uint64_t len)
 {
+	if (len == 0)
+		return 0;
 	struct ext4_output_batch *b = &o->batch[o->cur];
-	b->end += len;
+	if (b->nruns == EXT4_OUTPUT_RUNS) {
+		int r = ext4_output_submit(o);
+		if (r < 0)
+			return r;
+		b = &o->batch[o->cur];
+	}
+	b->runs[b->nruns++] =
+		(struct ext4_output_run){ .first = b->niov, .pos = b->end, .from_fd = fd, .from = from, .copy_len = len };
 	b->gap = true;
+	b->len += len;
+	b->end += len;
+	return b->len >= EXT4_OUTPUT_BATCH_MAX ? ext4_output_submit(o) : 0;
 }

@@ -23,10 +23,13 @@
 #define EXT4_OUTPUT_RUNS 64             /* contiguous runs in one batch */
 #define EXT4_OUTPUT_BATCH_MAX (64u << 20) /* bytes in one batch */
 
-/* Pieces iov[first..next run's first) go to the image from offset pos. */
+/* Pieces iov[first..next run's first) go to the image from offset pos; or,
+ * with from_fd >= 0, copy_len bytes of from_fd at offset `from` do. */
 struct ext4_output_run {
 	int first;
 	uint64_t pos;
+	int from_fd;
+	uint64_t from, copy_len;
 };
 
 struct ext4_output_batch {
@@ -34,7 +37,7 @@ struct ext4_output_batch {
 	int niov;
 	struct ext4_output_run runs[EXT4_OUTPUT_RUNS];
 	int nruns;
-	bool gap;          /* the next piece starts a run (after ext4_output_advance) */
+	bool gap;          /* the next piece starts a run (after a copy run) */
 	uint8_t *staging;
 	size_t staged;
 	uint64_t len;      /* bytes queued */
@@ -55,6 +58,7 @@ struct ext4_output {
 	bool stop;
 	int error;         /* the thread's first failure, -errno */
 	uint64_t error_at; /* and where */
+	uint8_t *bounce;   /* copy runs across file systems (the writing thread's) */
 };
 
 /* Queues output from image offset `pos` on fd. Returns 0 or -ENOMEM (with
@@ -94,9 +98,11 @@ void ext4_output_discard(struct ext4_output *o);
 /* Writes everything queued and waits for it. */
 int ext4_output_sync(struct ext4_output *o);
 
-/* `len` bytes at the current offset were written by other means
- * (copy_file_range, maybe while the queue before them is still unwritten);
- * the queue continues after them. */
-void ext4_output_advance(struct ext4_output *o, uint64_t len);
+/* Queues `len` bytes of fd from offset `from`, copied by the kernel
+ * (copy_file_range, else through a buffer) when the batch is written: the
+ * bytes never enter this process's memory. fd must stay open and those
+ * bytes unchanged until a later ext4_output_submit() or ext4_output_sync()
+ * says they are written. An fd that ends early is an error then. */
+int ext4_output_copy_from(struct ext4_output *o, int fd, uint64_t from, uint64_t len);
 
 #endif

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/ext4_dir.h"
 #include "lib/ext4_encode.h"
@@ -35,7 +34,6 @@
 #include "lib/ext4_xattr.h"
 
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4
-#define COPY_BOUNCE_SIZE (1u << 20)
 
 /* inode_rec.state bits */
 #define REC_USED 0x01u          /* allocated (may become unreachable) */
@@ -730,8 +728,6 @@ int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const vo
 	return 0;
 }
 
-bool ext4_writer_prefers_copy(const struct ext4_writer *w) { return !w->out.background; }
-
 int ext4_writer_submit(struct ext4_writer *w) { return ext4_output_submit(&w->out); }
 
 int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
@@ -741,47 +737,8 @@ void ext4_writer_discard(struct ext4_writer *w) { ext4_output_discard(&w->out); 
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {
 	int r = prepare_data(w, offset, len);
-	/* The range after the queue, filled now; the queue goes to the image
-	 * before it whenever it is written (maybe meanwhile, in the
-	 * background). */
-	if (r < 0 || (r = check_room(w, len)) < 0)
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_copy_from(&w->out, in_fd, in_offset, len)) < 0)
 		return r;
-	loff_t in = (loff_t)in_offset, out = (loff_t)out_pos(w);
-	_cleanup_free_ uint8_t *bounce = NULL; /* only across file systems */
-	uint64_t left = len;
-	bool in_kernel = true;
-	while (left > 0) {
-		ssize_t n;
-		size_t chunk = left > (1u << 30) ? (1u << 30) : (size_t)left;
-		if (in_kernel) {
-			n = copy_file_range(in_fd, &in, w->fd, &out, chunk, 0);
-			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS ||
-				      errno == EBADF)) {
-				in_kernel = false; /* e.g. across file systems: copy through the buffer */
-				continue;
-			}
-		} else {
-			if (chunk > COPY_BOUNCE_SIZE)
-				chunk = COPY_BOUNCE_SIZE;
-			if (!bounce && !(bounce = malloc(COPY_BOUNCE_SIZE)))
-				return err_set(-ENOMEM, "copying file data into the image");
-			n = pread(in_fd, bounce, chunk, in);
-			if (n > 0 && (r = pwrite_all(w->fd, bounce, (size_t)n, (uint64_t)out)) < 0)
-				return r;
-			if (n > 0) {
-				in += n;
-				out += n;
-			}
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(-errno, "copying file data into the image");
-		if (n == 0)
-			return err_setmsg(-EIO, "truncated input: it ends inside the file's data");
-		left -= (uint64_t)n;
-	}
-	ext4_output_advance(&w->out, len);
 	w->cur.logical = offset + len;
 	return 0;
 }

@@ -87,14 +87,11 @@ int ext4_writer_flush(struct ext4_writer *w);
 void ext4_writer_discard(struct ext4_writer *w);
 
 /* The same, with the `len` bytes read from in_fd at in_offset and copied
- * in the kernel (copy_file_range) where possible. */
+ * in the kernel (copy_file_range) where possible, when the queue is
+ * written: in_fd must stay open and unchanged until a later
+ * ext4_writer_submit/flush/finish, which reports an input that ends early
+ * ("truncated input"). */
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
-
-/* Whether the caller should copy large data with ext4_writer_copy_data
- * rather than lend it: only without background writes. The kernel
- * serializes writes to one file (its inode lock), so a copy on the caller's
- * thread would wait for the background thread's writes, not overlap them. */
-bool ext4_writer_prefers_copy(const struct ext4_writer *w);
 
 /* Adds `path` as another name of the existing non-directory `target`. */
 int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char *target);

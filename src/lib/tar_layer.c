@@ -23,9 +23,9 @@
  * two at a time: no copy into a buffer, and a bounded resident size. The
  * file must not shrink meanwhile (a read past its end would fault). */
 #define MAP_WINDOW (4u << 20)
-/* Regular files at least this large may be copied by the kernel straight
- * from an uncompressed input file into the image (cat does the same),
- * when the writer prefers it (ext4_writer_prefers_copy). */
+/* Regular files at least this large are copied by the kernel straight from
+ * an uncompressed input file into the image (cat does the same), by the
+ * thread that writes the image; their bytes are never mapped here. */
 #define DIRECT_COPY_MIN (256u << 10)
 
 /* Where the tar comes from, as libarchive's read and skip callbacks see it.
@@ -489,7 +489,7 @@ static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4
 	entry_attrs_free(&attrs);
 	if (r < 0 || we.type != EXT4_FT_REG_FILE)
 		return r;
-	if (!we.sparse && direct_copy_possible(a, src, we.size) && ext4_writer_prefers_copy(w))
+	if (!we.sparse && direct_copy_possible(a, src, we.size))
 		return copy_direct(a, w, src, path, we.size, stats);
 	return copy_data(a, w, src, path, stats);
 }
