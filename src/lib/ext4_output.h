@@ -3,8 +3,10 @@
  * The image is written front to back as a queue of pieces: bytes copied into
  * a staging buffer (metadata, data the caller cannot lend), zeros from one
  * shared block, and data the caller lends by reference. A batch of up to
- * 1024 pieces goes to the image with one pwritev, so lent file data moves
- * from the input's memory to the image in one kernel copy, as cat's does.
+ * 1024 pieces goes to the image with one pwritev per contiguous run, so lent
+ * file data moves from the input's memory to the image in one kernel copy,
+ * as cat's does. A run may instead be a range of another file, copied with
+ * copy_file_range when the batch is written.
  *
  * With `background`, batches are written by a second thread while the next
  * one fills: two batches alternate, at most one is being written. The bytes
