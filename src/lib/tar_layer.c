@@ -26,7 +26,7 @@
 /* Regular files at least this large are copied by the kernel straight from
  * an uncompressed input file into the image (cat does the same), by the
  * thread that writes the image; their bytes are never mapped here. */
-#define DIRECT_COPY_MIN (256u << 10)
+#define DIRECT_COPY_MIN (64u << 10)
 
 /* Where the tar comes from, as libarchive's read and skip callbacks see it.
  * File data that lies in the block last handed to libarchive is lent to the
