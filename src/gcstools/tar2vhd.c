@@ -269,7 +269,8 @@ static int stream_to(int out, int in, uint64_t len)
 static int build_image(int in_fd, int fd, const struct tar2vhd_options *o, uint64_t *total)
 {
 	struct ext4_writer *w = NULL;
-	struct ext4_writer_options wo = { .max_size = o->max_size };
+	/* Writing the image overlaps with reading the tar on a second core. */
+	struct ext4_writer_options wo = { .max_size = o->max_size, .background_writes = true };
 	int r = ext4_writer_new(fd, &wo, &w);
 	if (r < 0)
 		return r;

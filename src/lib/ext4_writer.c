@@ -9,6 +9,9 @@
  * filetype, extents, flex_bg, large_file, huge_file, extra_isize, read-only,
  * and dir_nlink only when a directory has more than 64998 subdirectories.
  *
+ * The data region goes out through ext4_output.c: batched pwritev of
+ * copied, lent and zero pieces, optionally from a second thread.
+ *
  * Memory: one struct inode_rec (72 bytes) per inode, one struct dirent_rec
  * (20 bytes) per name plus the name bytes, attributes and the few i_block
  * copies of sparse files in a byte arena. */
@@ -27,9 +30,9 @@
 #include "lib/ext4_extent.h"
 #include "lib/ext4_format.h"
 #include "lib/ext4_hash.h"
+#include "lib/ext4_output.h"
 #include "lib/ext4_xattr.h"
 
-#define OUT_BUFFER_SIZE (1u << 20)
 #define HTREE_HASH_VERSION EXT4_HASH_HALF_MD4
 
 /* inode_rec.state bits */
@@ -88,15 +91,21 @@ struct current_file {
 	size_t nruns, cap;
 };
 
+/* The directory resolve_parent found last, by cleaned path. Invalid once
+ * any name is pointed at another inode (a directory may be replaced). */
+struct parent_cache {
+	char *path;
+	size_t len, cap;
+	uint32_t ino;
+	bool valid;
+};
+
 struct ext4_writer {
 	int fd;
 	uint64_t max_size;
 	uint32_t gdt_blocks; /* G (§5.1) */
 
-	/* sequential output */
-	uint8_t *buf;
-	size_t buf_len;
-	uint64_t buf_pos; /* image offset of buf[0] */
+	struct ext4_output out; /* everything after the group descriptors */
 
 	struct inode_rec *inodes; /* index = inode number */
 	uint32_t ninodes, inodes_cap;
@@ -109,6 +118,7 @@ struct ext4_writer {
 	size_t nfreed, freed_cap;
 
 	struct current_file cur;
+	struct parent_cache parent_cache;
 	char *path_buf;
 	size_t path_cap;
 
@@ -161,7 +171,7 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 
 /* ---------------------------------------------------------------- output */
 
-static uint64_t out_pos(const struct ext4_writer *w) { return w->buf_pos + w->buf_len; }
+static uint64_t out_pos(const struct ext4_writer *w) { return ext4_output_pos(&w->out); }
 static uint32_t out_block(const struct ext4_writer *w) { return (uint32_t)(out_pos(w) / EXT4_BLOCK_SIZE); }
 
 static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
@@ -181,17 +191,7 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
 	return 0;
 }
 
-static int out_flush(struct ext4_writer *w)
-{
-	if (w->buf_len == 0)
-		return 0;
-	int r = pwrite_all(w->fd, w->buf, w->buf_len, w->buf_pos);
-	if (r < 0)
-		return r;
-	w->buf_pos += w->buf_len;
-	w->buf_len = 0;
-	return 0;
-}
+static int out_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
 
 static int check_room(struct ext4_writer *w, uint64_t more)
 {
@@ -204,46 +204,13 @@ static int check_room(struct ext4_writer *w, uint64_t more)
 static int out_write(struct ext4_writer *w, const void *p, size_t len)
 {
 	int r = check_room(w, len);
-	if (r < 0)
-		return r;
-	if (len >= OUT_BUFFER_SIZE / 2 && w->buf_len == 0) {
-		r = pwrite_all(w->fd, p, len, w->buf_pos);
-		if (r < 0)
-			return r;
-		w->buf_pos += len;
-		return 0;
-	}
-	const uint8_t *b = p;
-	while (len > 0) {
-		size_t n = OUT_BUFFER_SIZE - w->buf_len;
-		if (n > len)
-			n = len;
-		memcpy(w->buf + w->buf_len, b, n);
-		w->buf_len += n;
-		b += n;
-		len -= n;
-		if (w->buf_len == OUT_BUFFER_SIZE && (r = out_flush(w)) < 0)
-			return r;
-	}
-	return 0;
+	return r < 0 ? r : ext4_output_copy(&w->out, p, len);
 }
 
 static int out_zeros(struct ext4_writer *w, uint64_t len)
 {
 	int r = check_room(w, len);
-	if (r < 0)
-		return r;
-	while (len > 0) {
-		size_t n = OUT_BUFFER_SIZE - w->buf_len;
-		if (n > len)
-			n = (size_t)len;
-		memset(w->buf + w->buf_len, 0, n);
-		w->buf_len += n;
-		len -= n;
-		if (w->buf_len == OUT_BUFFER_SIZE && (r = out_flush(w)) < 0)
-			return r;
-	}
-	return 0;
+	return r < 0 ? r : ext4_output_zeros(&w->out, len);
 }
 
 static int out_pad_block(struct ext4_writer *w)
@@ -400,6 +367,17 @@ static int resolve_parent(struct ext4_writer *w, const char *clean, size_t len, 
 {
 	uint32_t dir = EXT4_ROOT_INO;
 	const char *p = clean, *end = clean + len;
+	const char *last = memrchr(clean, '/', len);
+	size_t dir_len = last ? (size_t)(last - clean) : 0;
+	/* Tars list a directory's entries together: the last directory
+	 * resolved is usually this one. */
+	struct parent_cache *c = &w->parent_cache;
+	if (last && c->valid && c->len == dir_len && memcmp(c->path, clean, dir_len) == 0) {
+		*parent = c->ino;
+		*name = last + 1;
+		*name_len = (size_t)(end - last - 1);
+		return 0;
+	}
 	for (;;) {
 		const char *slash = memchr(p, '/', (size_t)(end - p));
 		if (!slash)
@@ -422,6 +400,20 @@ static int resolve_parent(struct ext4_writer *w, const char *clean, size_t len, 
 	*parent = dir;
 	*name = p;
 	*name_len = (size_t)(end - p);
+	c->valid = false;
+	if (last && dir_len + 1 > c->cap) {
+		char *np = realloc(c->path, dir_len + 1);
+		if (!np)
+			return 0; /* no cache this time */
+		c->path = np;
+		c->cap = dir_len + 1;
+	}
+	if (last) {
+		memcpy(c->path, clean, dir_len);
+		c->len = dir_len;
+		c->ino = dir;
+		c->valid = true;
+	}
 	return 0;
 }
 
@@ -727,44 +719,26 @@ int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *b
 	return 0;
 }
 
+int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len)
+{
+	int r = prepare_data(w, offset, len);
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_lend(&w->out, buf, len)) < 0)
+		return r;
+	w->cur.logical = offset + len;
+	return 0;
+}
+
+int ext4_writer_submit(struct ext4_writer *w) { return ext4_output_submit(&w->out); }
+
+int ext4_writer_flush(struct ext4_writer *w) { return ext4_output_sync(&w->out); }
+
+void ext4_writer_discard(struct ext4_writer *w) { ext4_output_discard(&w->out); }
+
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len)
 {
 	int r = prepare_data(w, offset, len);
-	if (r < 0 || (r = check_room(w, len)) < 0 || (r = out_flush(w)) < 0)
+	if (r < 0 || (r = check_room(w, len)) < 0 || (r = ext4_output_copy_from(&w->out, in_fd, in_offset, len)) < 0)
 		return r;
-	loff_t in = (loff_t)in_offset, out = (loff_t)w->buf_pos;
-	uint64_t left = len;
-	bool in_kernel = true;
-	while (left > 0) {
-		ssize_t n;
-		size_t chunk = left > (1u << 30) ? (1u << 30) : (size_t)left;
-		if (in_kernel) {
-			n = copy_file_range(in_fd, &in, w->fd, &out, chunk, 0);
-			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS ||
-				      errno == EBADF)) {
-				in_kernel = false; /* e.g. across file systems: copy through the buffer */
-				continue;
-			}
-		} else {
-			if (chunk > OUT_BUFFER_SIZE)
-				chunk = OUT_BUFFER_SIZE;
-			n = pread(in_fd, w->buf, chunk, in);
-			if (n > 0 && (r = pwrite_all(w->fd, w->buf, (size_t)n, (uint64_t)out)) < 0)
-				return r;
-			if (n > 0) {
-				in += n;
-				out += n;
-			}
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(-errno, "copying file data into the image");
-		if (n == 0)
-			return err_setmsg(-EIO, "truncated input: it ends inside the file's data");
-		left -= (uint64_t)n;
-	}
-	w->buf_pos += len;
 	w->cur.logical = offset + len;
 	return 0;
 }
@@ -877,9 +851,10 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e)
 	uint32_t ino;
 	if ((r = inode_new(w, &ino)) < 0)
 		return r;
-	if (d >= 0)
+	if (d >= 0) {
 		w->dirents[d].ino = ino; /* last entry wins; the old inode is freed if unreachable */
-	else if ((r = dirent_add(w, parent, name, name_len, ino)) < 0)
+		w->parent_cache.valid = false;
+	} else if ((r = dirent_add(w, parent, name, name_len, ino)) < 0)
 		return r;
 	if ((r = apply_attributes(w, ino, e, type_bits)) < 0)
 		return r;
@@ -940,6 +915,7 @@ int ext4_writer_add_hardlink(struct ext4_writer *w, const char *path, const char
 	int64_t d = dirent_lookup(w, parent, name, name_len);
 	if (d >= 0) {
 		w->dirents[d].ino = target_ino;
+		w->parent_cache.valid = false;
 		return 0;
 	}
 	return dirent_add(w, parent, name, name_len, target_ino);
@@ -994,13 +970,13 @@ int ext4_writer_new(int fd, const struct ext4_writer_options *opt, struct ext4_w
 	w->max_size = max;
 	uint64_t max_groups = ext4_div_round_up(max / EXT4_BLOCK_SIZE, EXT4_BLOCKS_PER_GROUP);
 	w->gdt_blocks = (uint32_t)ext4_div_round_up(max_groups, EXT4_DESCS_PER_BLOCK);
-	w->buf = malloc(OUT_BUFFER_SIZE);
 	w->nbuckets = 1024;
 	w->buckets = calloc(w->nbuckets, sizeof(*w->buckets));
 	w->content_hash[0] = 0xcbf29ce484222325ull;
 	w->content_hash[1] = 0x84222325cbf29ce4ull;
-	int r = 0;
-	if (!w->buf || !w->buckets)
+	int r = ext4_output_init(&w->out, fd, (uint64_t)(1 + w->gdt_blocks) * EXT4_BLOCK_SIZE,
+				 opt && opt->background_writes);
+	if (r == 0 && !w->buckets)
 		r = err_set(-ENOMEM, "allocating the writer");
 	/* Inodes 0 (unused slot), 1..10 reserved, 11 lost+found; 2 is the root. */
 	for (uint32_t i = 0; r == 0 && i <= EXT4_FIRST_INO; i++) {
@@ -1018,7 +994,6 @@ int ext4_writer_new(int fd, const struct ext4_writer_options *opt, struct ext4_w
 		ext4_writer_free(w);
 		return r;
 	}
-	w->buf_pos = (uint64_t)(1 + w->gdt_blocks) * EXT4_BLOCK_SIZE;
 	*out = w;
 	return 0;
 }
@@ -1027,7 +1002,7 @@ void ext4_writer_free(struct ext4_writer *w)
 {
 	if (!w)
 		return;
-	free(w->buf);
+	ext4_output_destroy(&w->out);
 	free(w->inodes);
 	free(w->dirents);
 	free(w->buckets);
@@ -1036,6 +1011,7 @@ void ext4_writer_free(struct ext4_writer *w)
 	free(w->freed);
 	free(w->cur.runs);
 	free(w->path_buf);
+	free(w->parent_cache.path);
 	free(w);
 }
 

@@ -30,6 +30,7 @@
 
 struct ext4_writer_options {
 	uint64_t max_size; /* bytes of ext4 image; 0 = EXT4_WRITER_DEFAULT_MAX_SIZE */
+	bool background_writes; /* a second thread writes while the next batch fills */
 };
 
 struct ext4_writer_time {
@@ -65,8 +66,31 @@ int ext4_writer_add(struct ext4_writer *w, const struct ext4_writer_entry *e);
  * offsets never go backwards; a gap is a hole. */
 int ext4_writer_write_data(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
 
+/* The same without copying: `buf` is only referenced, and must stay valid
+ * and unchanged until a later ext4_writer_submit() or ext4_writer_flush()
+ * says it is written. The bytes then go from buf to the image in one
+ * pwritev. */
+int ext4_writer_write_data_lent(struct ext4_writer *w, uint64_t offset, const void *buf, size_t len);
+
+/* Starts writing everything queued. On return, every buffer lent before
+ * the previous ext4_writer_submit() is written and free again: a reader
+ * can alternate between two buffers. */
+int ext4_writer_submit(struct ext4_writer *w);
+
+/* Writes everything queued and waits: no lent buffer is referenced any
+ * more. */
+int ext4_writer_flush(struct ext4_writer *w);
+
+/* After a failure: waits for any write in progress and drops what is
+ * queued instead, so that no lent buffer is referenced any more; the err
+ * text stays that of the failure. The image is then incomplete. */
+void ext4_writer_discard(struct ext4_writer *w);
+
 /* The same, with the `len` bytes read from in_fd at in_offset and copied
- * in the kernel (copy_file_range) where possible. */
+ * in the kernel (copy_file_range) where possible, when the queue is
+ * written: in_fd must stay open and unchanged until a later
+ * ext4_writer_submit/flush/finish, which reports an input that ends early
+ * ("truncated input"). */
 int ext4_writer_copy_data(struct ext4_writer *w, uint64_t offset, int in_fd, uint64_t in_offset, uint64_t len);
 
 /* Adds `path` as another name of the existing non-directory `target`. */

@@ -9,23 +9,133 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/ext4_format.h"
 #include "lib/whiteout.h"
 
 #define READ_BLOCK_SIZE (1u << 20)
+/* A regular input file is read through read-only mappings of this size,
+ * two at a time: no copy into a buffer, and a bounded resident size. The
+ * file must not shrink meanwhile (a read past its end would fault). */
+#define MAP_WINDOW (4u << 20)
 /* Regular files at least this large are copied by the kernel straight from
- * an uncompressed input file into the image (cat does the same). */
-#define DIRECT_COPY_MIN (256u << 10)
+ * an uncompressed input file into the image (cat does the same), by the
+ * thread that writes the image; their bytes are never mapped here. */
+#define DIRECT_COPY_MIN (64u << 10)
 
-/* Where the tar comes from: a descriptor that can be read at offsets, or
- * not (-1). */
+/* Where the tar comes from, as libarchive's read and skip callbacks see it.
+ * File data that lies in the block last handed to libarchive is lent to the
+ * writer instead of copied. Blocks alternate between two slots: when
+ * libarchive asks for block n+1, ext4_writer_submit() returns once what was
+ * lent from block n-1 is written, so n+1 can take n-1's slot while block n
+ * may still be being written. */
 struct tar_source {
-	int fd;
-	bool seekable;
+	int fd;             /* -1: the tar is in memory */
+	bool seekable;      /* a regular file, read at offsets from `base` */
+	bool mapped;        /* ... through mappings (until one fails) */
+	uint64_t base;      /* file offset of the tar's first byte */
+	uint64_t end;       /* mapped: the file's size */
+	uint64_t pos;       /* file offset of the next block */
+	int slot;           /* of the current block */
+	void *map[2];       /* mappings */
+	size_t map_len[2];
+	uint8_t *buf[2];    /* read buffers when not mapped */
+	const uint8_t *block; /* the block libarchive works on */
+	size_t block_len;
+	struct ext4_writer *w;
 };
+
+static la_ssize_t source_read(struct archive *a, void *data, const void **out)
+{
+	struct tar_source *src = data;
+	int r = ext4_writer_submit(src->w);
+	if (r < 0) {
+		archive_set_error(a, -r, "%s", err_text());
+		return ARCHIVE_FATAL;
+	}
+	int k = src->slot ^= 1; /* the slot of the block before the current one */
+	src->block = NULL;
+	src->block_len = 0;
+	if (src->map[k]) {
+		munmap(src->map[k], src->map_len[k]);
+		src->map[k] = NULL;
+	}
+	if (src->mapped && src->pos >= src->end)
+		return 0;
+	if (src->mapped) {
+		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+		uint64_t start = src->pos - src->pos % page;
+		size_t len = src->end - start > MAP_WINDOW ? MAP_WINDOW : (size_t)(src->end - start);
+		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, src->fd, (off_t)start);
+		if (p != MAP_FAILED) {
+			src->map[k] = p;
+			src->map_len[k] = len;
+			src->block = (const uint8_t *)p + (src->pos - start);
+			src->block_len = len - (size_t)(src->pos - start);
+			src->pos += src->block_len;
+			*out = src->block;
+			return (la_ssize_t)src->block_len;
+		}
+		src->mapped = false; /* e.g. a file system without mmap: read it */
+	}
+	if (!src->buf[k] && !(src->buf[k] = malloc(READ_BLOCK_SIZE))) {
+		archive_set_error(a, ENOMEM, "allocating the read buffer");
+		return ARCHIVE_FATAL;
+	}
+	ssize_t n;
+	do
+		n = src->seekable ? pread(src->fd, src->buf[k], READ_BLOCK_SIZE, (off_t)src->pos)
+				  : read(src->fd, src->buf[k], READ_BLOCK_SIZE);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "reading the tar");
+		return ARCHIVE_FATAL;
+	}
+	src->pos += (uint64_t)n;
+	src->block = src->buf[k];
+	src->block_len = (size_t)n;
+	*out = src->block;
+	return n;
+}
+
+/* Skips forward from the end of the last block (seekable input only; a
+ * pipe is read through). Past the end, the next read finds nothing and
+ * libarchive reports the truncation. */
+static la_int64_t source_skip(struct archive *a, void *data, la_int64_t request)
+{
+	struct tar_source *src = data;
+	if (!src->seekable || request <= 0)
+		return 0;
+	src->pos += (uint64_t)request;
+	return request;
+}
+
+/* After the writer's last flush. Leaves the descriptor's offset after what
+ * was read, as a plain read loop would, so that the caller can drain the
+ * rest. */
+static void source_close(struct tar_source *src)
+{
+	for (int k = 0; k < 2; k++) {
+		if (src->map[k])
+			munmap(src->map[k], src->map_len[k]);
+		src->map[k] = NULL;
+		free(src->buf[k]);
+		src->buf[k] = NULL;
+	}
+	if (src->seekable)
+		(void)lseek(src->fd, (off_t)src->pos, SEEK_SET);
+}
+
+static bool source_holds(const struct tar_source *src, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	return src->block && b >= src->block && len <= src->block_len && b - src->block <= (ptrdiff_t)(src->block_len - len);
+}
 
 static struct archive *open_reader(void)
 {
@@ -171,23 +281,28 @@ static int acl_to_vfs(struct archive_entry *e, int type, uint8_t **out, uint32_t
 }
 
 struct entry_attrs {
-	struct ext4_xattr *items;
+	struct ext4_xattr *items; /* `few` or allocated */
 	size_t n;
 	uint8_t *acl[2];
+	struct ext4_xattr few[8]; /* most entries have none: no allocation */
 };
 
 static void entry_attrs_free(struct entry_attrs *x)
 {
-	free(x->items);
+	if (x->items != x->few)
+		free(x->items);
 	free(x->acl[0]);
 	free(x->acl[1]);
-	memset(x, 0, sizeof(*x));
+	x->items = NULL;
+	x->n = 0;
+	x->acl[0] = x->acl[1] = NULL;
 }
 
 static int collect_xattrs(struct archive_entry *e, struct entry_attrs *x, const char *path)
 {
 	int count = archive_entry_xattr_reset(e);
-	x->items = calloc((size_t)(count > 0 ? count : 0) + 2, sizeof(*x->items));
+	size_t cap = (size_t)(count > 0 ? count : 0) + 2; /* + the two ACLs */
+	x->items = cap <= ARRAY_SIZE(x->few) ? x->few : calloc(cap, sizeof(*x->items));
 	if (!x->items)
 		return err_set(-ENOMEM, "%s: reading attributes", path);
 	const char *name;
@@ -219,7 +334,8 @@ static int collect_xattrs(struct archive_entry *e, struct entry_attrs *x, const 
 	return 0;
 }
 
-static int copy_data(struct archive *a, struct ext4_writer *w, const char *path, struct tar_layer_stats *stats)
+static int copy_data(struct archive *a, struct ext4_writer *w, const struct tar_source *src, const char *path,
+		     struct tar_layer_stats *stats)
 {
 	for (;;) {
 		const void *buf;
@@ -234,7 +350,9 @@ static int copy_data(struct archive *a, struct ext4_writer *w, const char *path,
 			return err_setmsg(-EINVAL, "%s: negative data offset", path);
 		if (size == 0)
 			continue;
-		int wr = ext4_writer_write_data(w, (uint64_t)offset, buf, size);
+		/* Uncompressed data comes straight from the source's block. */
+		int wr = source_holds(src, buf, size) ? ext4_writer_write_data_lent(w, (uint64_t)offset, buf, size)
+						      : ext4_writer_write_data(w, (uint64_t)offset, buf, size);
 		if (wr < 0)
 			return err_wrap(wr, "%s", path);
 		stats->bytes += size;
@@ -255,7 +373,7 @@ static int copy_direct(struct archive *a, struct ext4_writer *w, const struct ta
 	la_int64_t at = archive_filter_bytes(a, 0); /* the data follows the header here */
 	if (at < 0)
 		return err_setmsg(-EIO, "%s: unknown data position", path);
-	int r = ext4_writer_copy_data(w, 0, src->fd, (uint64_t)at, size);
+	int r = ext4_writer_copy_data(w, 0, src->fd, src->base + (uint64_t)at, size);
 	if (r < 0)
 		return err_wrap(r, "%s", path);
 	if ((r = archive_read_data_skip(a)) < ARCHIVE_WARN)
@@ -373,7 +491,7 @@ static int convert_entry(struct archive *a, struct archive_entry *e, struct ext4
 		return r;
 	if (!we.sparse && direct_copy_possible(a, src, we.size))
 		return copy_direct(a, w, src, path, we.size, stats);
-	return copy_data(a, w, path, stats);
+	return copy_data(a, w, src, path, stats);
 }
 
 static int convert(struct archive *a, struct ext4_writer *w, const struct tar_layer_options *opt,
@@ -405,13 +523,27 @@ int tar_layer_convert_fd(int fd, struct ext4_writer *w, const struct tar_layer_o
 	if (!a)
 		return err_set(-ENOMEM, "creating the tar reader");
 	struct stat st;
-	struct tar_source src = { .fd = fd, .seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) };
+	struct tar_source src = { .fd = fd, .w = w };
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && at >= 0) {
+		src.seekable = src.mapped = true;
+		src.base = src.pos = (uint64_t)at;
+		src.end = (uint64_t)st.st_size;
+	}
 	int r;
-	if (archive_read_open_fd(a, fd, READ_BLOCK_SIZE) != ARCHIVE_OK)
+	if (archive_read_set_read_callback(a, source_read) != ARCHIVE_OK ||
+	    archive_read_set_skip_callback(a, source_skip) != ARCHIVE_OK ||
+	    archive_read_set_callback_data(a, &src) != ARCHIVE_OK || archive_read_open1(a) != ARCHIVE_OK)
 		r = archive_failure(a, ARCHIVE_FATAL, "opening the tar");
 	else
 		r = convert(a, w, opt, &src, stats);
+	/* Nothing lent may outlive the mapping. */
+	if (r == 0)
+		r = ext4_writer_flush(w);
+	else
+		ext4_writer_discard(w);
 	archive_read_free(a);
+	source_close(&src);
 	return r;
 }
 
@@ -421,12 +553,16 @@ int tar_layer_convert_memory(const void *data, size_t len, struct ext4_writer *w
 	struct archive *a = open_reader();
 	if (!a)
 		return err_set(-ENOMEM, "creating the tar reader");
-	struct tar_source src = { .fd = -1, .seekable = false };
+	struct tar_source src = { .fd = -1, .block = data, .block_len = len, .w = w };
 	int r;
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK)
 		r = archive_failure(a, ARCHIVE_FATAL, "opening the tar");
 	else
 		r = convert(a, w, opt, &src, stats);
+	if (r == 0)
+		r = ext4_writer_flush(w);
+	else
+		ext4_writer_discard(w);
 	archive_read_free(a);
 	return r;
 }

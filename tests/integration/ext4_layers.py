@@ -22,6 +22,7 @@ import hashlib
 import io
 import os
 import posixpath
+import random
 import stat
 import struct
 import sys
@@ -177,6 +178,20 @@ def make_bigdir(path, count=100000):
             add(tf, ti("big/entry-with-a-longish-name-%06d" % i, data=b""), b"")
 
 
+def make_small(path, count=3000):
+    """About 20 MiB of small files: data and headers straddle the reader's
+    8 MiB mapping windows and 1 MiB read blocks at many different offsets."""
+    rnd = random.Random(7)
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
+        for i in range(count):
+            if i % 4 == 0:
+                size = rnd.choice((0, 1, 511, 512, 513, 4095, 4096, 4097))
+            else:
+                size = rnd.randrange(0, 14000)
+            data = rnd.randbytes(size)
+            add(tf, ti("d%02d/f%05d" % (i % 37, i), data=data), data)
+
+
 def make_lower(path):
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
         for d in ("etc", "var", "var/cache", "var/cache/apt", "opt"):
@@ -244,7 +259,7 @@ def make_hostile(kind, path):
         open(path, "wb").write(bytes(data))
 
 
-CASES = {"kinds": make_kinds, "gnu": make_gnu, "subdirs": make_subdirs, "bigdir": make_bigdir, "lower": make_lower, "upper": make_upper, "top": make_top}
+CASES = {"kinds": make_kinds, "gnu": make_gnu, "subdirs": make_subdirs, "bigdir": make_bigdir, "small": make_small, "lower": make_lower, "upper": make_upper, "top": make_top}
 for _k in ("hardlink-missing", "hardlink-dir", "root-file", "long-component", "bad-whiteout", "under-file", "absurd"):
     CASES["hostile-" + _k] = (lambda k: lambda p: make_hostile(k, p))(_k)
 

@@ -89,8 +89,25 @@ zstd -q -c "$T/kinds.tar" >"$T/kinds.tar.zst"
 "$T2V" -i "$T/kinds.tar.zst" -o "$T/zst.vhd"
 ok "gzip input: same bytes" cmp "$T/kinds.vhd" "$T/gz.vhd"
 ok "zstd input: same bytes" cmp "$T/kinds.vhd" "$T/zst.vhd"
+cat "$T/kinds.tar" | "$T2V" -o "$T/stdin-pipe.vhd"
+ok "stdin pipe: same bytes as a file input" cmp "$T/kinds.vhd" "$T/stdin-pipe.vhd"
+# stdin a regular file whose offset is not 0: the tar starts there
+{ head -c 1536 /dev/urandom; cat "$T/kinds.tar"; } >"$T/offset.tar"
+{ dd bs=1536 count=1 of=/dev/null status=none; "$T2V" >"$T/offset.vhd"; } <"$T/offset.tar"
+ok "stdin file at an offset: same bytes" cmp "$T/kinds.vhd" "$T/offset.vhd"
 "$T2V" --no-vhd -i "$T/kinds.tar" -o "$T/bare.ext4"
 ok "--no-vhd: the bare ext4 image" cmp "$T/kinds.ext4" "$T/bare.ext4"
+
+# --- many small files across the reader's blocks ------------------------------
+python3 "$LAYERS" make small "$T/small.tar"
+ok "small files: converts from a file" "$T2V" --no-vhd -i "$T/small.tar" -o "$T/small.ext4"
+cat "$T/small.tar" | "$T2V" --no-vhd >"$T/small-pipe.ext4"
+ok "small files: same bytes from a pipe" cmp "$T/small.ext4" "$T/small-pipe.ext4"
+gzip -1 -c "$T/small.tar" | "$T2V" --no-vhd -o "$T/small-gz.ext4"
+ok "small files: same bytes from gzip" cmp "$T/small.ext4" "$T/small-gz.ext4"
+ok "small files: e2fsck clean" fsck_clean "$T/small.ext4"
+mount_ro "$T/small.ext4" "$T/m-small"
+ok "small files: contents as in the tar" python3 "$LAYERS" compare "$T/small.tar" "$T/m-small"
 
 # --- aufs whiteouts are ordinary files -------------------------------------
 ok "aufs: converts" "$T2V" --whiteout=aufs -i "$T/kinds.tar" -o "$T/aufs.vhd" --no-vhd
@@ -175,6 +192,13 @@ mkdir -p "$T/out-trunc"
 ok_eq "hostile: truncated tar exits 1" 1 $?
 ok "hostile: truncated tar says so" grep -qi "truncated" "$T/err-trunc"
 ok_eq "hostile: truncated tar leaves no output" "" "$(ls -A "$T/out-trunc")"
+# The image is written by a second thread: its failure must still surface.
+mkdir -p "$T/full"
+mount -t tmpfs -o size=4m lcow-ext4-full "$T/full" && at_exit "umount '$T/full'"
+"$T2V" -i "$T/small.tar" -o "$T/full/x.vhd" 2>"$T/err-full"
+ok_eq "hostile: a full output file system exits 1" 1 $?
+ok "hostile: a full output file system says so" grep -q "No space left on device" "$T/err-full"
+ok_eq "hostile: a full output file system keeps no output" "" "$(ls -A "$T/full")"
 head -c 100000 /dev/urandom >"$T/garbage"
 "$T2V" <"$T/garbage" >"$T/garbage.vhd" 2>"$T/err-garbage"
 ok_eq "hostile: garbage on stdin exits 1" 1 $?
