@@ -364,7 +364,7 @@ static int v3_run(struct gcs_request *req, struct container *c, struct gcs_stdio
 		c->init = p;
 		c->init_pid = rp.pid;
 		int32_t shr = HR_E_FAIL;
-		if ((r = ctr_runc_start(c->id, c->bundle, &shr)) < 0) {
+		if ((r = container_runtime_start(c, &shr)) < 0) {
 			(void)ctr_runc_kill(c->id, SIGKILL, false, NULL);
 			return container_fail(req, shr, r);
 		}
