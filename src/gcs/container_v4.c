@@ -333,8 +333,12 @@ static int start_init(struct container *c, struct gcs_request *req, const struct
 		return r;
 	int32_t hr = HR_E_FAIL;
 	if ((r = container_runtime_start(c, &hr)) < 0) {
-		/* the init never runs: end it so its waiters get an answer */
+		/* the init never runs: end it so its waiters get an answer,
+		 * keeping the start's error text for the host */
+		_cleanup_free_ char *why = strdup(err_text());
 		(void)ctr_runc_kill(c->id, SIGKILL, false, NULL);
+		if (why)
+			err_setmsg(r, "%s", why);
 		return container_fail(req, hr, r);
 	}
 	json_object_object_add(gcs_request_response(req), "ProcessId", json_object_new_int(c->init_pid));

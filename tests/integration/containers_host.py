@@ -534,6 +534,99 @@ def cmd_bench(a):
         h.call("DeleteContainerState", {"ContainerId": cid})
 
 
+def cmd_lifecycle(a):
+    """Containers on a plain rootfs directory through every start and delete
+    path (docs/containers.md "Start and delete in the GCS"): output, exit
+    codes and runc's error text must reach the host on each."""
+    h = Host(a["dir"])
+    h.accept()
+    h.negotiate()
+    rootfs, work, hooklog = a["rootfs"], a["work"], a["hooklog"]
+
+    def create(name, spec):
+        cid = "%s-%s" % (a["id"], name)
+        spec["root"]["readonly"] = True
+        r = h.call("Create", {"ContainerId": cid, "ContainerConfig": json.dumps(
+            {"SchemaVersion": {"Major": 2, "Minor": 1}, "OciBundlePath": os.path.join(work, "c", cid),
+             "OciSpecification": spec})})
+        out(name + "_create", u32(r["Result"]))
+        if r["Result"]:
+            out(name + "_create_error", r.get("ErrorMessage", ""))
+        return cid, r["Result"] == 0
+
+    def run(name, spec, stdin=None):
+        cid, good = create(name, spec)
+        if not good:
+            return
+        r, st = h.exec(cid, {}, stdin=stdin)
+        out(name + "_start", u32(r["Result"]))
+        if r["Result"] == 0:
+            w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r["ProcessId"], "TimeoutInMs": 0xFFFFFFFF})
+            out(name + "_exit", w.get("ExitCode"))
+            for k in ("out", "err"):
+                st[k].done.wait(10)
+                out(name + "_std" + k, st[k].buf.decode(errors="replace").strip().replace("\n", "|"))
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        out(name + "_delete", u32(r["Result"]))
+        if r["Result"]:
+            out(name + "_delete_error", r.get("ErrorMessage", ""))
+
+    if a.get("abandon"):
+        # started through the fifo, exited, never deleted: the GCS is
+        # killed next and its successor must clean up
+        for name, args in (("exited", ["true"]), ("live", ["sleep", "60"])):
+            cid, good = create(name, base_spec(args, root=rootfs))
+            r, _ = h.exec(cid, {}, stdout=False, stderr=False)
+            out(name + "_start", u32(r["Result"]))
+            if name == "exited":
+                w = h.call("WaitForProcess", {"ContainerId": cid, "ProcessId": r["ProcessId"], "TimeoutInMs": 0xFFFFFFFF})
+                out(name + "_exit", w.get("ExitCode"))
+        out("abandoned", 1)
+        return
+    # the common case: started and deleted in the GCS
+    run("plain", base_spec(["sh", "-c", "echo out; echo err >&2; exit 7"], root=rootfs))
+    # stdin reaches a process started through the fifo
+    run("stdin", base_spec(["sh", "-c", "read x; echo got-$x"], root=rootfs), stdin=b"line\n")
+    # hooks: runc runs them, so start and delete go through runc
+    sp = base_spec(["sh", "-c", "echo hooked; exit 3"], root=rootfs)
+    sp["hooks"] = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststart >>" + hooklog]}],
+                   "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststop >>" + hooklog]}]}
+    run("hooks", sp)
+    # the UVM's pid namespace: leftovers must be killed, which runc delete does
+    sp = base_spec(["sh", "-c", "echo shared; exit 4"], root=rootfs)
+    sp["linux"]["namespaces"] = [n for n in sp["linux"]["namespaces"] if n["type"] != "pid"]
+    run("sharedpid", sp)
+    # created, never started: runc delete kills the waiting init
+    cid, good = create("unstarted", base_spec(["true"], root=rootfs))
+    if good:
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        out("unstarted_delete", u32(r["Result"]))
+    # killed before it was started: the start fails with runc's words, the
+    # delete of the stopped container (its fifo still there) succeeds
+    cid, good = create("killed", base_spec(["sleep", "60"], root=rootfs))
+    if good:
+        h.call("ShutdownForced", {"ContainerId": cid})
+        h.wait_notification(cid, 10)
+        r, _ = h.exec(cid, {}, stdout=False, stderr=False)
+        out("killed_start", u32(r["Result"]))
+        out("killed_start_error", r.get("ErrorMessage", ""))
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        out("killed_delete", u32(r["Result"]))
+    # a running container is not deleted (and stays deletable after its exit)
+    cid, good = create("running", base_spec(["sleep", "60"], root=rootfs))
+    if good:
+        r, _ = h.exec(cid, {}, stdout=False, stderr=False)
+        pid = r.get("ProcessId")
+        wid = h.send("WaitForProcess", {"ContainerId": cid, "ProcessId": pid, "TimeoutInMs": 0xFFFFFFFF})
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        out("running_delete", u32(r["Result"]))
+        out("running_delete_error", r.get("ErrorMessage", ""))
+        h.call("ShutdownForced", {"ContainerId": cid})
+        out("running_exit", h.wait_response(wid, 30).get("ExitCode"))
+        r = h.call("DeleteContainerState", {"ContainerId": cid})
+        out("running_delete_after_exit", u32(r["Result"]))
+
+
 def cmd_plan9(a):
     """MappedDirectory over a real 9P server (diod, one connection per
     dial, served on the accepted socket with -r/-w), used by a container."""
@@ -623,7 +716,8 @@ def cmd_raw(a):
 
 def main():
     a = dict(arg.split("=", 1) for arg in sys.argv[2:])
-    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par, "bench": cmd_bench, "plan9": cmd_plan9}[sys.argv[1]](a)
+    {"v4": cmd_v4, "v3": cmd_v3, "raw": cmd_raw, "par": cmd_par, "bench": cmd_bench, "plan9": cmd_plan9,
+     "lifecycle": cmd_lifecycle}[sys.argv[1]](a)
 
 
 if __name__ == "__main__":
