@@ -477,7 +477,7 @@ def cmd_bench(a):
         if h.call("DeleteContainerState", {"ContainerId": tid})["Result"] == 0:
             break
         time.sleep(0.1)
-    gcs_t, runc_t, phases = [], [], []
+    gcs_t, runc_t, phases, runc_steps = [], [], [], []
     for i in range(n):
         cid = "%s-%d" % (a["id"], i)
         bundle = os.path.join(a["work"], "c", cid)
@@ -500,6 +500,21 @@ def cmd_bench(a):
         subprocess.run([runtime, "run", "-b", direct, "%s-direct-%d" % (a["id"], i)], check=True,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         runc_t.append(time.perf_counter() - t0)
+        # the runtime's three steps alone, for the phases above
+        sid = "%s-steps-%d" % (a["id"], i)
+        steps = []
+        for cmd in (["create", "-b", direct, "--no-pivot", sid], ["start", sid]):
+            t0 = time.perf_counter()
+            subprocess.run([runtime] + cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            steps.append(time.perf_counter() - t0)
+        for _ in range(1000):
+            st = subprocess.run([runtime, "state", sid], capture_output=True, text=True)
+            if '"stopped"' in st.stdout:
+                break
+        t0 = time.perf_counter()
+        subprocess.run([runtime, "delete", sid], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        steps.append(time.perf_counter() - t0)
+        runc_steps.append(steps)
     g, d = statistics.median(gcs_t), statistics.median(runc_t)
     print("container create+start+exit (true), median of %d interleaved runs:" % n)
     print("  through the GCS (Create, ExecuteProcess, WaitForProcess, DeleteContainerState): %.1f ms" % (g * 1000))
@@ -507,6 +522,8 @@ def cmd_bench(a):
     print("  ratio GCS / direct: %.2fx (target <= 1.10x)" % (g / d))
     print("  GCS phases (medians, ms): create %.1f, start %.1f, exit+wait %.1f, delete %.1f" %
           tuple(statistics.median(p[k] for p in phases) * 1000 for k in range(4)))
+    print("  %s alone (medians, ms): create %.1f, start %.1f, delete %.1f" %
+          ((runtime,) + tuple(statistics.median(p[k] for p in runc_steps) * 1000 for k in range(3))))
     # RSS with 20 running containers
     if a["gcs_pid"] == "PENDING":
         a["gcs_pid"] = open(os.path.join(a["work"], "gcs.pid")).read().strip()
