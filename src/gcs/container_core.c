@@ -363,6 +363,17 @@ static void init_exit_run(void *arg)
 
 static void init_before_publish_v4(struct gcs_process *p, void *ctx)
 {
+	struct container *c = ctx;
+	pthread_mutex_lock(&c->lock);
+	bool own_pid = c->owns_pid_namespace;
+	if (own_pid)
+		c->status = CONTAINER_TERMINATED;
+	pthread_mutex_unlock(&c->lock);
+	if (own_pid) {
+		/* the kernel ended the namespace with its init: nothing blocks */
+		gcs_process_publish(p);
+		return;
+	}
 	struct init_exit *e = malloc(sizeof(*e));
 	if (!e) {
 		gcs_process_publish(p);
