@@ -49,12 +49,12 @@ int ctr_runc_state_start(const char *id, pid_t init_pid)
 	 * from one that has not reached it yet. */
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
 	if (pidfd < 0)
-		return err_set(-ENOTSUP, "pidfd of init %d: %s", (int)init_pid, strerror(errno));
+		return err_setmsg(-ENOTSUP, "pidfd of init %d: %s", (int)init_pid, strerror(errno));
 	/* Non-blocking, so a dead writer cannot hang the open; the init
 	 * blocked in its write-open is released by this reader. */
 	_cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return err_set(-ENOTSUP, "opening %s: %s", fifo, strerror(errno));
+		return err_setmsg(-ENOTSUP, "opening %s: %s", fifo, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return err_setmsg(-ENOTSUP, "%s is not a fifo", fifo);
@@ -141,10 +141,13 @@ int ctr_runc_state_delete(const char *id)
 	size_t len = 0;
 	_cleanup_free_ char *text = read_small_file(file, 4 << 20, &len);
 	if (!text)
-		return err_set(-ENOTSUP, "reading %s: %s", file, strerror(errno));
+		return err_setmsg(-ENOTSUP, "reading %s: %s", file, strerror(errno));
 	struct oci_runc_state st;
-	if ((r = oci_runc_state_parse(text, len, ctr_cgroup_root(), &st)) < 0)
-		return err_setmsg(-ENOTSUP, "%s", err_text());
+	if ((r = oci_runc_state_parse(text, len, ctr_cgroup_root(), &st)) < 0) {
+		char why[256]; /* err_text() is the buffer err_setmsg writes */
+		snprintf(why, sizeof(why), "%s", err_text());
+		return err_setmsg(-ENOTSUP, "%s", why);
+	}
 	if (init_running(st.init_pid, st.init_start))
 		r = err_setmsg(-ENOTSUP, "init %d of %s still runs", (int)st.init_pid, id);
 	else if (st.has_poststop)
