@@ -90,27 +90,52 @@ int ctr_runc_state_start(const char *id, pid_t init_pid)
 	return 0;
 }
 
+/* The whole of PATH (at most MAX bytes), NUL-terminated; NULL with errno
+ * set when it cannot be read. Sized by fstat (one spare byte sees the end
+ * without a second allocation); /proc files say 0 and grow as read. */
 static char *read_small_file(const char *path, size_t max, size_t *len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return NULL;
-	char *buf = malloc(max + 1);
+	if (st.st_size > 0 && (size_t)st.st_size > max) {
+		errno = EFBIG;
+		return NULL;
+	}
+	size_t cap = (st.st_size > 0 ? (size_t)st.st_size + 1 : 1024) + 1, off = 0;
+	char *buf = malloc(cap);
 	if (!buf)
 		return NULL;
-	size_t off = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf + off, max - off);
+		if (off + 1 == cap) {
+			size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
+			if (!nb) {
+				free(buf);
+				errno = ncap > cap ? ENOMEM : EFBIG;
+				return NULL;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + off, cap - 1 - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-		if (off == max) {
+		if (n < 0) {
+			int e = errno;
 			free(buf);
-			errno = EFBIG;
+			errno = e;
 			return NULL;
 		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off > max) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
 	}
 	buf[off] = '\0';
 	*len = off;
