@@ -10,12 +10,17 @@ BIN=${BIN:-$ROOT/build/bin}
 N=${BENCH_CONTAINERS_N:-30}
 [ "$(id -u)" -eq 0 ] || { echo "containers bench: needs root (skipped)"; exit 0; }
 T=$(mktemp -d /tmp/lcow-bench-containers.XXXXXX)
+# Bundles and helper state live on tmpfs in the UVM (/run); so does
+# everything here, for both sides (the direct run reads its bundle from the
+# same tmpfs). On this build machine /tmp is the shared ext4 disk, where
+# unlinks stall behind other writers' journal commits.
+mount -t tmpfs -o size=128m,mode=0700 lcow-bench-containers "$T" || { rmdir "$T"; echo "containers bench: cannot mount a tmpfs"; exit 1; }
 PARENT=/containers-bench-$$
 cleanup() {
 	[ -n "${GCS_PID:-}" ] && kill -9 "$GCS_PID" 2>/dev/null && wait "$GCS_PID" 2>/dev/null
 	for c in $(runc list -q 2>/dev/null | grep "^containers-bench-$$"); do runc delete -f "$c" >/dev/null 2>&1; done
 	rmdir /sys/fs/cgroup/*"$PARENT" 2>/dev/null
-	rm -rf "$T"
+	umount "$T" 2>/dev/null; rmdir "$T"
 }
 trap cleanup EXIT
 mkdir -p "$T/rootfs"/{bin,etc,proc,sys,dev,tmp} "$T/sock"

@@ -103,6 +103,16 @@ int container_cleanup_stale(void);
 /* Runs the adopted init/exec: pipes for a non-terminal process. */
 int container_start_v4_exec(struct container *c, struct gcs_request *req, const struct bridge_exec *e);
 
+/* Starts C's created init (runc start): in the GCS through runc's exec
+ * fifo when C has no poststart hooks, else, or when that does not apply,
+ * by running the runtime (docs/containers.md "Start and delete in the
+ * GCS"). On failure *HR is the HRESULT for the host. */
+int container_runtime_start(struct container *c, int32_t *hr);
+/* Deletes C's runtime state (runc delete, not forced): in the GCS when the
+ * init was reaped, C owns its pid namespace and has no poststop hooks;
+ * else by running the runtime. */
+int container_runtime_delete(struct container *c, int32_t *hr);
+
 /* V3 teardown (container_v3.c). */
 void container_v3_teardown(struct container *c);
 

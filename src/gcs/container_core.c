@@ -21,6 +21,7 @@
 #include "os/ctr_cgroup.h"
 #include "os/ctr_devices.h"
 #include "os/ctr_runc.h"
+#include "os/ctr_runc_state.h"
 #include "os/ctr_spawn.h"
 #include "os/gcs_reaper.h"
 #include "os/gcs_spawn.h"
@@ -270,6 +271,39 @@ void container_notify_exit(struct container *c)
 		gcs_notify_container(c->id, c->activity_id, type, 0);
 }
 
+/* ---- runtime start and delete ---- */
+
+int container_runtime_start(struct container *c, int32_t *hr)
+{
+	if (!oci_spec_has_hooks(c->spec, "poststart")) {
+		int r = ctr_runc_state_start(c->id, c->init_pid);
+		if (r != -ENOTSUP) {
+			if (r < 0)
+				*hr = HR_E_FAIL;
+			return r;
+		}
+		log_debug("container %s: %s start: %s", c->id, ctr_runc_binary(), err_text());
+	}
+	return ctr_runc_start(c->id, c->bundle, hr);
+}
+
+int container_runtime_delete(struct container *c, int32_t *hr)
+{
+	pthread_mutex_lock(&c->lock);
+	bool reaped = c->status == CONTAINER_TERMINATED;
+	pthread_mutex_unlock(&c->lock);
+	if (reaped && c->owns_pid_namespace && !oci_spec_has_hooks(c->spec, "poststop")) {
+		int r = ctr_runc_state_delete(c->id);
+		if (r != -ENOTSUP) {
+			if (r < 0)
+				*hr = HR_E_FAIL;
+			return r;
+		}
+		log_debug("container %s: %s delete: %s", c->id, ctr_runc_binary(), err_text());
+	}
+	return ctr_runc_delete(c->id, false, hr);
+}
+
 /* ---- process hooks ---- */
 
 struct detached {
@@ -329,6 +363,17 @@ static void init_exit_run(void *arg)
 
 static void init_before_publish_v4(struct gcs_process *p, void *ctx)
 {
+	struct container *c = ctx;
+	pthread_mutex_lock(&c->lock);
+	bool own_pid = c->owns_pid_namespace;
+	if (own_pid)
+		c->status = CONTAINER_TERMINATED;
+	pthread_mutex_unlock(&c->lock);
+	if (own_pid) {
+		/* the kernel ended the namespace with its init: nothing blocks */
+		gcs_process_publish(p);
+		return;
+	}
 	struct init_exit *e = malloc(sizeof(*e));
 	if (!e) {
 		gcs_process_publish(p);

@@ -364,8 +364,11 @@ static int v3_run(struct gcs_request *req, struct container *c, struct gcs_stdio
 		c->init = p;
 		c->init_pid = rp.pid;
 		int32_t shr = HR_E_FAIL;
-		if ((r = ctr_runc_start(c->id, c->bundle, &shr)) < 0) {
+		if ((r = container_runtime_start(c, &shr)) < 0) {
+			_cleanup_free_ char *why = strdup(err_text());
 			(void)ctr_runc_kill(c->id, SIGKILL, false, NULL);
+			if (why)
+				err_setmsg(r, "%s", why);
 			return container_fail(req, shr, r);
 		}
 	} else {

@@ -332,9 +332,13 @@ static int start_init(struct container *c, struct gcs_request *req, const struct
 	if ((r = gcs_process_attach_stdio(c->init, &io)) < 0)
 		return r;
 	int32_t hr = HR_E_FAIL;
-	if ((r = ctr_runc_start(c->id, c->bundle, &hr)) < 0) {
-		/* the init never runs: end it so its waiters get an answer */
+	if ((r = container_runtime_start(c, &hr)) < 0) {
+		/* the init never runs: end it so its waiters get an answer,
+		 * keeping the start's error text for the host */
+		_cleanup_free_ char *why = strdup(err_text());
 		(void)ctr_runc_kill(c->id, SIGKILL, false, NULL);
+		if (why)
+			err_setmsg(r, "%s", why);
 		return container_fail(req, hr, r);
 	}
 	json_object_object_add(gcs_request_response(req), "ProcessId", json_object_new_int(c->init_pid));
@@ -550,7 +554,7 @@ static int handle_delete_state(struct gcs_request *req)
 	if (c->kind == OCI_KIND_SANDBOX && c->bundle)
 		unmount_sandbox_dirs(c->bundle);
 	int32_t hr = HR_E_FAIL;
-	r = ctr_runc_delete(c->id, false, &hr);
+	r = container_runtime_delete(c, &hr);
 	if (r < 0) {
 		first = r;
 		first_hr = hr;

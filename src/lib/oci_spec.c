@@ -83,6 +83,12 @@ bool oci_spec_owns_pid_namespace(json_object *spec)
 	return false;
 }
 
+bool oci_spec_has_hooks(json_object *spec, const char *kind)
+{
+	json_object *list = oci_json_get(oci_json_get(spec, "hooks"), kind);
+	return list && json_object_is_type(list, json_type_array) && json_object_array_length(list) > 0;
+}
+
 const char *oci_spec_root_path(json_object *spec)
 {
 	const char *p = NULL;

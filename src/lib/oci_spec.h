@@ -55,6 +55,11 @@ bool oci_spec_has_mount(json_object *spec, const char *destination);
 /* §6.2: true iff linux.namespaces has a pid entry with an empty path. */
 bool oci_spec_owns_pid_namespace(json_object *spec);
 
+/* Whether SPEC has at least one hook of KIND ("poststart", "poststop",
+ * ...): the GCS leaves start and delete to the runtime then, which runs
+ * them. */
+bool oci_spec_has_hooks(json_object *spec, const char *kind);
+
 /* root.path, or NULL. */
 const char *oci_spec_root_path(json_object *spec);
 

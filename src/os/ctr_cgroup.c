@@ -23,6 +23,11 @@
 
 static char cgroup_root[PATH_MAX] = "/sys/fs/cgroup";
 
+const char *ctr_cgroup_root(void)
+{
+	return cgroup_root;
+}
+
 void ctr_cgroup_set_root(const char *dir)
 {
 	snprintf(cgroup_root, sizeof(cgroup_root), "%s", dir);
@@ -162,6 +167,11 @@ static int remove_dir(const char *dir)
 	if (rmdir(dir) < 0 && errno != ENOENT && !first)
 		first = err_set(-errno, "removing cgroup %s", dir);
 	return first;
+}
+
+int ctr_cgroup_remove_dir(const char *dir)
+{
+	return remove_dir(dir);
 }
 
 int ctr_cgroup_remove(const char *path)

@@ -14,6 +14,7 @@
 
 /* Default /sys/fs/cgroup. */
 void ctr_cgroup_set_root(const char *dir);
+const char *ctr_cgroup_root(void);
 /* 1 or 2. */
 int ctr_cgroup_version(void);
 
@@ -26,5 +27,9 @@ int ctr_cgroup_pids(const char *path, pid_t **pids, size_t *n);
 /* Removes cgroup PATH and its descendants in every hierarchy, deepest
  * first; absent → 0. Fails (-EBUSY) while processes remain. */
 int ctr_cgroup_remove(const char *path);
+
+/* Removes the cgroup directory DIR (absolute, as runc records it in
+ * state.json) and its descendants, deepest first; absent → 0. */
+int ctr_cgroup_remove_dir(const char *dir);
 
 #endif

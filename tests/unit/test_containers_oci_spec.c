@@ -187,6 +187,19 @@ static void test_hosts_file_has_short_name_for_dotted_hostname(void **state)
 	free(h);
 }
 
+static void test_hooks_count_only_when_the_list_is_not_empty(void **state)
+{
+	(void)state;
+	json_object *spec = parse("{\"hooks\":{\"poststart\":[{\"path\":\"/bin/true\"}],\"poststop\":[]}}");
+	assert_true(oci_spec_has_hooks(spec, "poststart"));
+	assert_false(oci_spec_has_hooks(spec, "poststop"));
+	assert_false(oci_spec_has_hooks(spec, "prestart"));
+	json_object_put(spec);
+	spec = parse(base_spec);
+	assert_false(oci_spec_has_hooks(spec, "poststart"));
+	json_object_put(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_workload_needs_its_pod_and_no_hostname),
 		cmocka_unit_test(test_unknown_container_type_is_refused),
 		cmocka_unit_test(test_hosts_file_has_short_name_for_dotted_hostname),
+		cmocka_unit_test(test_hooks_count_only_when_the_list_is_not_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
