@@ -643,6 +643,13 @@ static int read_inline(struct walk *w, uint32_t ino, size_t *len)
 
 static int emit_regular(struct walk *w, uint32_t ino, struct vtar_entry *e)
 {
+	/* Logical block numbers are 32 bits: no ext4 file is larger. A
+	 * corrupt size beyond that would make the archive write an absurdly
+	 * long hole (2 GiB per libarchive call). */
+	uint64_t max_size = (uint64_t)w->blocksize << 32;
+	if (e->size > max_size)
+		return err_setmsg(-EUCLEAN, "%s: size %llu is beyond the largest ext4 file (%llu bytes)", shown(w),
+				  (unsigned long long)e->size, (unsigned long long)max_size);
 	if (!(w->inode->i_flags & EXT4_INLINE_DATA_FL))
 		return emit_block_file(w, ino, e);
 	size_t got;
