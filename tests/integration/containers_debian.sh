@@ -4,11 +4,7 @@
 # /etc/passwd is resolved for an exec (§6.1.5), and everything is removed.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
-tmpdir
-at_exit "ct_cleanup_mounts '$T'"
-at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
+ct_begin
 
 IMG=$(ct_debian_layer) || { skip "debian minbase layer" "debootstrap failed (see $CT_CACHE/debootstrap.log)"; exit 0; }
 # the cached disk is shared: attach it read-only

@@ -4,10 +4,7 @@
 # GCS keeps serving the same connection afterwards.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
-tmpdir
-at_exit "ct_cleanup_mounts '$T'"
+ct_begin
 
 ct_busybox_tree "$T/tree"
 ID=containers-hostile-$$

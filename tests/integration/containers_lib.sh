@@ -14,6 +14,17 @@ ct_need_tools() {
 	grep -qw overlay /proc/filesystems || { skip "$(basename "$0")" "no overlayfs"; exit 0; }
 }
 
+# ct_begin: how every container test starts: root and the tools (else a
+# skip), a temporary directory $T, and at exit the unmounting of whatever
+# is left mounted below $T and the removal of the tests' cgroup parent.
+ct_begin() {
+	need_root
+	ct_need_tools
+	tmpdir
+	at_exit "ct_cleanup_mounts '$T'"
+	at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
+}
+
 # ct_busybox_tree DIR: a minimal busybox root with passwd/group entries.
 ct_busybox_tree() {
 	local d=$1 a

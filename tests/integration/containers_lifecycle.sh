@@ -9,10 +9,7 @@
 # state, cgroup, bundle or helper state behind.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
-tmpdir
-at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
+ct_begin
 ID=containers-life-$$
 at_exit "for c in \$(runc list -q 2>/dev/null | grep '^$ID-'); do runc delete -f \$c >/dev/null 2>&1; done"
 

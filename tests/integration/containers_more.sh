@@ -6,11 +6,7 @@
 # restart leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
-tmpdir
-at_exit "ct_cleanup_mounts '$T'"
-at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
+ct_begin
 
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32

@@ -6,12 +6,8 @@
 # serving) and the container part is skipped.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
+ct_begin
 command -v diod >/dev/null || { skip "$(basename "$0")" "diod is not installed"; exit 0; }
-tmpdir
-at_exit "ct_cleanup_mounts '$T'"
-at_exit "rmdir /sys/fs/cgroup/*$CT_CGROUP_PARENT 2>/dev/null"
 
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32

@@ -6,10 +6,7 @@
 # WaitForProcess answer comes before the exit notification.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/containers_lib.sh"
-need_root
-ct_need_tools
-tmpdir
-at_exit "ct_cleanup_mounts '$T'"
+ct_begin
 
 ct_busybox_tree "$T/tree"
 ct_layer_image "$T/tree" "$T/layer.img" 32
