@@ -148,9 +148,7 @@ static int run_exec(int argc, char **argv)
 		goto out;
 	}
 	/* The wait stays pending until the process exits and its output is in. */
-	struct json_object *wreq = gcsctl_request(s, gcsctl_session_container(s));
-	json_object_object_add(wreq, "ProcessId", json_object_new_int64(pid));
-	json_object_object_add(wreq, "TimeoutInMs", json_object_new_int64(BRIDGE_WAIT_INFINITE));
+	struct json_object *wreq = gcsctl_wait_request(s, gcsctl_session_container(s), pid, BRIDGE_WAIT_INFINITE);
 	uint64_t wid;
 	if (gcsctl_send(s, BRIDGE_MSG_WAIT_FOR_PROCESS, wreq, &wid) < 0) {
 		fprintf(stderr, "gcsctl: %s\n", err_text());

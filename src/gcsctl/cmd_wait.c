@@ -32,9 +32,7 @@ static int run_wait(int argc, char **argv)
 	struct gcsctl_session *s;
 	if (gcsctl_session_open(&s) < 0)
 		return 125;
-	struct json_object *req = gcsctl_request(s, gcsctl_session_container(s));
-	json_object_object_add(req, "ProcessId", json_object_new_int64((int64_t)pid));
-	json_object_object_add(req, "TimeoutInMs", json_object_new_int64((int64_t)timeout));
+	struct json_object *req = gcsctl_wait_request(s, gcsctl_session_container(s), (uint32_t)pid, (uint32_t)timeout);
 	struct json_object *resp = NULL;
 	int r = gcsctl_call(s, BRIDGE_MSG_WAIT_FOR_PROCESS, req, &resp);
 	int rc = 0;

@@ -49,9 +49,7 @@ int gcsctl_ctr_run_process(struct gcsctl_session *s, const char *cid, struct jso
 	uint32_t pid = io.pid;
 	int32_t result = 0;
 	struct json_object *resp = NULL;
-	struct json_object *wreq = gcsctl_request(s, cid);
-	json_object_object_add(wreq, "ProcessId", json_object_new_int64(pid));
-	json_object_object_add(wreq, "TimeoutInMs", json_object_new_int64(BRIDGE_WAIT_INFINITE));
+	struct json_object *wreq = gcsctl_wait_request(s, cid, pid, BRIDGE_WAIT_INFINITE);
 	uint64_t wid;
 	if (gcsctl_send(s, BRIDGE_MSG_WAIT_FOR_PROCESS, wreq, &wid) < 0) {
 		fprintf(stderr, "gcsctl: %s\n", err_text());

@@ -301,6 +301,15 @@ struct json_object *gcsctl_request(const struct gcsctl_session *s, const char *c
 	return o;
 }
 
+struct json_object *gcsctl_wait_request(const struct gcsctl_session *s, const char *container_id, uint32_t pid,
+					uint32_t timeout_ms)
+{
+	struct json_object *o = gcsctl_request(s, container_id);
+	json_object_object_add(o, "ProcessId", json_object_new_int64(pid));
+	json_object_object_add(o, "TimeoutInMs", json_object_new_int64(timeout_ms));
+	return o;
+}
+
 void gcsctl_print_failure(const char *what, struct json_object *resp)
 {
 	int32_t result = 0;

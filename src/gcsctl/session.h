@@ -46,6 +46,10 @@ int gcsctl_wait_response(struct gcsctl_session *s, uint64_t id, int timeout_ms, 
 int gcsctl_call(struct gcsctl_session *s, uint32_t type, struct json_object *body, struct json_object **resp);
 /* A fresh request body with ContainerId and ActivityId set. */
 struct json_object *gcsctl_request(const struct gcsctl_session *s, const char *container_id);
+/* The body of a WaitForProcess for pid (§3.4.5); BRIDGE_WAIT_INFINITE waits
+ * until the process exits. */
+struct json_object *gcsctl_wait_request(const struct gcsctl_session *s, const char *container_id, uint32_t pid,
+					uint32_t timeout_ms);
 /* Prints "gcsctl: WHAT: 0xHRESULT MESSAGE" for a failed response. */
 void gcsctl_print_failure(const char *what, struct json_object *resp);
 
