@@ -8,22 +8,10 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/port_args.h"
 
 char *const init_default_gcs_argv[] = { "/bin/gcs", "-loglevel=debug", "-logfile=/tmp/gcs.log", NULL };
 const char init_default_shell[] = "/bin/sh";
-
-static int parse_port(const char *s, uint32_t *out)
-{
-	if (!s)
-		return err_setmsg(-EINVAL, "-e needs a port number");
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > UINT32_MAX)
-		return err_setmsg(-EINVAL, "-e: '%s' is not a non-zero port number", s);
-	*out = (uint32_t)v;
-	return 0;
-}
 
 int init_args_parse(int argc, char *const *argv, struct init_args *out)
 {
@@ -43,13 +31,11 @@ int init_args_parse(int argc, char *const *argv, struct init_args *out)
 		}
 		if (a[0] != '-' || a[1] == '\0')
 			break; /* first non-option: the program */
-		if (strcmp(a, "--transport") == 0 || strncmp(a, "--transport=", 12) == 0) {
-			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || !*v)
-				return err_setmsg(-EINVAL, "--transport needs vsock or unix:DIR");
-			out->transport = v;
+		int t = transport_arg_parse(argc, argv, &i, &out->transport);
+		if (t < 0)
+			return t;
+		if (t)
 			continue;
-		}
 		/* Single-letter options, value either attached (-e1) or next. */
 		char opt = a[1];
 		const char *val = a[2] ? a + 2 : NULL;
@@ -64,7 +50,7 @@ int init_args_parse(int argc, char *const *argv, struct init_args *out)
 			if (!val && i + 1 < argc)
 				val = argv[++i];
 			if (opt == 'e') {
-				int r = parse_port(val, &out->entropy_port);
+				int r = port_arg_parse("-e", val, true, &out->entropy_port);
 				if (r < 0)
 					return r;
 			} else {

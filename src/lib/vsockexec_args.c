@@ -7,19 +7,7 @@
 #include <string.h>
 
 #include "lib/err.h"
-
-static int parse_port(const char *opt, const char *s, uint32_t *out)
-{
-	if (!s)
-		return err_setmsg(-EINVAL, "%s needs a port number", opt);
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > UINT32_MAX)
-		return err_setmsg(-EINVAL, "%s: '%s' is not a port number", opt, s);
-	*out = (uint32_t)v;
-	return 0;
-}
+#include "lib/port_args.h"
 
 int vsockexec_args_parse(int argc, char *const *argv, struct vsockexec_args *out)
 {
@@ -34,13 +22,11 @@ int vsockexec_args_parse(int argc, char *const *argv, struct vsockexec_args *out
 		}
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		if (strcmp(a, "--transport") == 0 || strncmp(a, "--transport=", 12) == 0) {
-			const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v || !*v)
-				return err_setmsg(-EINVAL, "--transport needs vsock or unix:DIR");
-			out->transport = v;
+		int t = transport_arg_parse(argc, argv, &i, &out->transport);
+		if (t < 0)
+			return t;
+		if (t)
 			continue;
-		}
 		if (strcmp(a, "-r") == 0) {
 			out->reconnect = true;
 			continue;
@@ -51,7 +37,7 @@ int vsockexec_args_parse(int argc, char *const *argv, struct vsockexec_args *out
 		int slot = (int)(which - "ioe");
 		const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 		char opt[3] = { '-', a[1], '\0' };
-		int r = parse_port(opt, v, &out->port[slot]);
+		int r = port_arg_parse(opt, v, false, &out->port[slot]);
 		if (r < 0)
 			return r;
 		out->has_port[slot] = true;
