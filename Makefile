@@ -10,7 +10,10 @@
 # touches the kernel, and every other directory src/NAME is one program,
 # linked to build/bin/NAME. A program directory may hold a build.mk that sets
 # NAME_LDLIBS (replaces the default libraries), NAME_STATIC := 1 (a static
-# binary, e.g. init) and NAME_LINKS (extra names hard-linked to the program).
+# binary), NAME_LIBC := musl with NAME_MUSL_SRCS (a static binary on musl,
+# built from the program's sources and the listed src/lib and src/os files:
+# init and vsockexec, whose C-library start-up is on the boot path; see
+# docs/init.md) and NAME_LINKS (extra names hard-linked to the program).
 
 SHELL := /bin/bash
 CC ?= cc
@@ -90,13 +93,40 @@ $(BUILD)/liblcowos.a: $(OS_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# musl programs: objects under $(BUILD)/musl, the kernel's uapi headers
+# (linux/, asm/, asm-generic/) reached through a directory of links, since
+# musl-gcc searches only musl's own headers. Sanitizer and fuzz builds
+# use the default C library (the sanitizers need glibc). These programs are
+# single-threaded: LCOW_SINGLE_THREADED keeps err.c's text out of
+# thread-local storage.
+MUSL_CC ?= musl-gcc
+MUSL_BUILDS := $(and $(filter 0,$(SANITIZE)),$(filter 0,$(FUZZ)))
+MUSL_INCLUDE := $(BUILD)/musl/include
+MUSL_CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -MMD -MP -isystem $(MUSL_INCLUDE) -DLCOW_SINGLE_THREADED
+$(MUSL_INCLUDE)/.stamp:
+	@mkdir -p $(dir $@)
+	ln -sfn /usr/include/linux $(MUSL_INCLUDE)/linux
+	ln -sfn /usr/include/asm-generic $(MUSL_INCLUDE)/asm-generic
+	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $(MUSL_INCLUDE)/asm
+	@touch $@
+$(BUILD)/musl/%.o: src/%.c $(MUSL_INCLUDE)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(CPPFLAGS) $(MUSL_CFLAGS) -c -o $@ $<
+
 # One link rule per program, with its own libraries and static flag.
 define program_rule
+ifneq ($$(and $$(MUSL_BUILDS),$$(filter musl,$$($(1)_LIBC))),)
+$(1)_OBJS := $$(patsubst src/%.c,$$(BUILD)/musl/%.o,$$(wildcard src/$(1)/*.c) $$(addprefix src/,$$($(1)_MUSL_SRCS)))
+$$(BUILD)/bin/$(1): $$($(1)_OBJS)
+	@mkdir -p $$(dir $$@)
+	$$(MUSL_CC) $$(MUSL_CFLAGS) -static -o $$@ $$($(1)_OBJS) $$($(1)_LDLIBS)
+else
 $(1)_OBJS := $$(patsubst src/%.c,$$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
 $(1)_STATIC_FLAG := $$(if $$(and $$(filter 1,$$($(1)_STATIC)),$$(filter 0,$$(SANITIZE)),$$(filter 0,$$(FUZZ))),-static)
 $$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $$($(1)_STATIC_FLAG) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBS) $$(if $$(filter undefined,$$(origin $(1)_LDLIBS)),$$(DEFAULT_LDLIBS),$$($(1)_LDLIBS))
+endif
 $(foreach l,$($(1)_LINKS),
 $$(BUILD)/bin/$(l): $$(BUILD)/bin/$(1)
 	ln -f $$< $$@
@@ -138,4 +168,4 @@ deps:
 clean:
 	rm -rf build $(OUT)
 
--include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/musl $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init/entry_clock.h"
 #include "lib/err.h"
 #include "lib/init_args.h"
 #include "os/boot_dial.h"
@@ -90,7 +91,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	init_block_signals();
 	/* init's own environment becomes PATH only (children get exactly
 	 * that too): no setenv, so nothing is allocated on the boot path. */
 	environ = init_environment;
@@ -98,17 +98,17 @@ int main(int argc, char **argv)
 
 	int dev = init_mount_dev();
 	ensure_stdio();
-	init_log_open();
 	struct timespec dev_done, mounts_done, cgroups_done;
 	clock_gettime(CLOCK_MONOTONIC, &dev_done);
 	if (dev < 0)
 		fatal("mounting /dev");
-	if (init_mount_basic() < 0)
+	if (init_mount_basic(dev == 0) < 0)
 		fatal("mounting the basic file systems");
 	if (args.writable_overlays && init_mount_writable_overlays() < 0)
 		fatal("mounting the writable overlays");
 	clock_gettime(CLOCK_MONOTONIC, &mounts_done);
-	/* The GCS creates its cgroups as it starts: mount them before it. */
+	/* The GCS and runc find the cgroup version by looking at the mount:
+	 * it is there before the GCS starts. */
 	int cg = init_mount_cgroups();
 	char cg_error[256] = "";
 	if (cg < 0)
@@ -132,15 +132,17 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &spawning);
 	pid_t primary = -1;
 	const char *primary_name = args.child_argv ? args.child_argv[0] : args.debug_shell;
+	/* The program is the critical path from here on: init's own
+	 * follow-up work (signal mask, log lines, loopback) runs behind it. */
+	init_priority_behind_program();
 	if (args.child_argv) {
 		primary = init_spawn(args.child_argv, false);
 		if (primary < 0)
 			fatal("starting the program");
 	}
-	/* The program is the critical path from here on: init's own
-	 * follow-up work (log lines, loopback) runs behind it. */
-	init_priority_behind_program();
-	init_log(INIT_LOG_INFO, "timeline: main at mono %ld.%06ld, spawn at mono %ld.%06ld (us: dev %ld, mounts %ld, cgroups %ld)",
+	init_block_signals();
+	init_log(INIT_LOG_INFO, "timeline: exec at mono %ld.%06ld, main at mono %ld.%06ld, spawn at mono %ld.%06ld (us: dev %ld, mounts %ld, cgroups %ld)",
+		 (long)init_entry_time.tv_sec, init_entry_time.tv_nsec / 1000,
 		 (long)started.tv_sec, started.tv_nsec / 1000, (long)spawning.tv_sec, spawning.tv_nsec / 1000,
 		 elapsed_us(&started, &dev_done), elapsed_us(&dev_done, &mounts_done),
 		 elapsed_us(&mounts_done, &cgroups_done));
@@ -151,6 +153,8 @@ int main(int argc, char **argv)
 		init_log(INIT_LOG_WARNING, "cgroups: %s", cg_error);
 	else
 		init_log(INIT_LOG_INFO, "mounted cgroup v%d", cg);
+	if (init_cgroup_finish() < 0)
+		init_log(INIT_LOG_WARNING, "cgroup controllers: %s", err_text());
 	if (init_loopback_up() < 0)
 		init_log(INIT_LOG_WARNING, "loopback: %s", err_text());
 

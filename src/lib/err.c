@@ -6,8 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static __thread char err_buf[ERR_TEXT_MAX];
-static __thread int err_code;
+/* The single-threaded boot programs (built on musl, see the Makefile) keep
+ * it in plain static storage: musl maps thread-local storage beyond a few
+ * hundred bytes with an extra mmap at start-up, which is milliseconds on
+ * the boot path under an emulated CPU (docs/init.md). */
+#ifdef LCOW_SINGLE_THREADED
+#define ERR_STORAGE static
+#else
+#define ERR_STORAGE static __thread
+#endif
+
+ERR_STORAGE char err_buf[ERR_TEXT_MAX];
+ERR_STORAGE int err_code;
 
 __attribute__((format(printf, 3, 0)))
 static void err_vformat(int r, int with_errno, const char *fmt, va_list ap)

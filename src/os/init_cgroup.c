@@ -20,26 +20,29 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define NODEV_NOSUID_NOEXEC (MS_NODEV | MS_NOSUID | MS_NOEXEC)
 
+/* Descriptors the probes below leave open for init_cgroup_finish(): on
+ * the boot path even closing a file is first-time kernel work (the
+ * release paths of procfs and kernfs), so it waits until the GCS runs. A
+ * vfork child's exec only drops its references. */
+static int cmdline_fd = -1, v2_root_fd = -1;
+
 static bool cmdline_forces_v1(void)
 {
 	char buf[4096];
-	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	cmdline_fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (cmdline_fd < 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf));
+	ssize_t n = read(cmdline_fd, buf, sizeof(buf));
 	return n > 0 && init_cmdline_has_word(buf, (size_t)n, "hcsshim.cgroup=v1");
 }
 
 /* runc manages devices on v2 with BPF_CGROUP_DEVICE programs; a kernel
  * that cannot query them (ENOSYS, EINVAL) makes v2 unusable for it. */
-static bool bpf_device_programs_work(void)
+static bool bpf_device_programs_work(int root_fd)
 {
-	_cleanup_close_ int fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
-	attr.query.target_fd = (unsigned)fd;
+	attr.query.target_fd = (unsigned)root_fd;
 	attr.query.attach_type = BPF_CGROUP_DEVICE;
 	if (syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) < 0 && (errno == ENOSYS || errno == EINVAL))
 		return false;
@@ -50,26 +53,47 @@ static int try_v2(void)
 {
 	if (mount("cgroup2", CGROUP_ROOT, "cgroup2", NODEV_NOSUID_NOEXEC, NULL) < 0)
 		return err_set(-errno, "mounting cgroup2 on " CGROUP_ROOT);
+	/* §9.2 also requires cgroup.controllers: every cgroup2 root has it,
+	 * so it is not looked up here but read (and a failure logged) once
+	 * the GCS runs. */
+	int r = 0;
+	int fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		r = err_set(-errno, "opening " CGROUP_ROOT);
+	else if (!bpf_device_programs_work(fd))
+		r = err_setmsg(-ENOTSUP, "cgroup v2 without BPF device programs");
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		umount(CGROUP_ROOT);
+		return r;
+	}
+	v2_root_fd = fd;
+	return 2;
+}
+
+/* v2: every controller of the root's cgroup.controllers into its
+ * cgroup.subtree_control. */
+static int enable_controllers(int root_fd)
+{
 	char controllers[512];
 	ssize_t n;
 	{
-		_cleanup_close_ int fd = open(CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int fd = openat(root_fd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
 		n = fd < 0 ? -1 : read(fd, controllers, sizeof(controllers));
-		if (n < 0) {
-			umount(CGROUP_ROOT);
-			return err_set(-ENOENT, "reading cgroup.controllers");
-		}
-	}
-	if (!bpf_device_programs_work()) {
-		umount(CGROUP_ROOT);
-		return err_setmsg(-ENOTSUP, "cgroup v2 without BPF device programs");
+		if (n < 0)
+			return err_set(-errno, "reading " CGROUP_ROOT "/cgroup.controllers");
 	}
 	/* One write enables every controller; if the kernel refuses one of
 	 * them, enable them one by one so the others still work. */
-	_cleanup_close_ int ctl = open(CGROUP_ROOT "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int ctl = openat(root_fd, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	if (ctl < 0)
+		return err_set(-errno, "opening " CGROUP_ROOT "/cgroup.subtree_control");
 	char all[1024];
 	int len = init_cgroup_enable_line(controllers, (size_t)n, all, sizeof(all));
-	if (ctl >= 0 && len > 0 && write(ctl, all, (size_t)len) < 0) {
+	if (len < 0)
+		return err_set(len, "the controller list of " CGROUP_ROOT);
+	if (len > 0 && write(ctl, all, (size_t)len) < 0) {
 		/* One summary line: the kernel rate-limits /dev/kmsg writers
 		 * to 10 lines per 5 s, and later lines matter more. */
 		char failed[1024] = "";
@@ -86,7 +110,7 @@ static int try_v2(void)
 		if (first_errno)
 			init_log(INIT_LOG_WARNING, "cgroup controllers not enabled:%s (%s)", failed, strerror(first_errno));
 	}
-	return 2;
+	return 0;
 }
 
 static int mount_v1(void)
@@ -129,4 +153,18 @@ int init_mount_cgroups(void)
 		init_log(INIT_LOG_INFO, "%s; using cgroup v1", err_text());
 	}
 	return mount_v1();
+}
+
+int init_cgroup_finish(void)
+{
+	if (cmdline_fd >= 0) {
+		close(cmdline_fd);
+		cmdline_fd = -1;
+	}
+	if (v2_root_fd < 0)
+		return 0;
+	int r = enable_controllers(v2_root_fd);
+	close(v2_root_fd);
+	v2_root_fd = -1;
+	return r;
 }

@@ -10,4 +10,14 @@
  * text when nothing could be mounted. */
 int init_mount_cgroups(void);
 
+/* The rest, once the GCS runs (off the boot's critical path): closes what
+ * init_mount_cgroups() left open and, on v2, writes every controller of
+ * the root's cgroup.controllers into its cgroup.subtree_control (one by
+ * one if the kernel refuses the set; what still fails is logged in one
+ * line). Nothing needs the controllers before the first container, and
+ * runc enables them from the root down when it creates a container's
+ * cgroup anyway (docs/init.md). Returns 0 or a negative errno with err
+ * text when the files cannot be used. */
+int init_cgroup_finish(void);
+
 #endif

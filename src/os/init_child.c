@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -19,11 +18,28 @@
 
 static char *const child_env[] = { "PATH=" INIT_CHILD_PATH, NULL };
 
+/* What a child undoes before its exec; each is one more first-time system
+ * call on the boot path, so only when init changed it. */
+static bool signals_blocked, priority_lowered;
+
 void init_block_signals(void)
 {
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	signals_blocked = true;
+}
+
+static void reset_inherited_state(void)
+{
+	if (signals_blocked) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	if (priority_lowered)
+		setpriority(PRIO_PROCESS, 0, 0);
+	setsid();
 }
 
 /* vfork + execvpe: the parent sleeps until the child has exec'd (or
@@ -33,18 +49,17 @@ void init_block_signals(void)
  * child, queries all 64 signal actions there and unmaps the stack, each a
  * first-time kernel path that costs milliseconds in an emulated VM
  * (docs/init.md). init has no signal handlers, so the shared memory of
- * vfork has nothing to reset; the child writes only exec_errno. */
+ * vfork has nothing to reset; the child writes only exec_errno. When init
+ * runs behind the program, the parent woken in the middle of the child's
+ * exec does not preempt it. */
 static volatile int exec_errno;
 
 static pid_t spawn_direct(char *const *argv)
 {
-	static sigset_t none;
-	sigemptyset(&none);
 	exec_errno = 0;
 	pid_t pid = vfork();
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid();
+		reset_inherited_state();
 		execvpe(argv[0], argv, child_env);
 		exec_errno = errno;
 		_exit(errno == ENOENT ? 127 : 126);
@@ -62,13 +77,13 @@ static pid_t spawn_direct(char *const *argv)
 
 void init_priority_behind_program(void)
 {
-	setpriority(PRIO_PROCESS, 0, 19);
-	sched_yield();
+	priority_lowered = setpriority(PRIO_PROCESS, 0, 19) == 0;
 }
 
 void init_priority_normal(void)
 {
-	setpriority(PRIO_PROCESS, 0, 0);
+	if (priority_lowered && setpriority(PRIO_PROCESS, 0, 0) == 0)
+		priority_lowered = false;
 }
 
 pid_t init_spawn(char *const *argv, bool console)
@@ -81,10 +96,7 @@ pid_t init_spawn(char *const *argv, bool console)
 	if (pid > 0)
 		return pid;
 
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setsid();
+	reset_inherited_state();
 	if (console) {
 		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
 		if (fd >= 0) {

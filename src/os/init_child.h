@@ -13,12 +13,14 @@
 
 #define INIT_CHILD_PATH "/sbin:/usr/sbin:/bin:/usr/bin"
 
-/* Blocks every signal in init itself (wait() still reports children). */
+/* Blocks every signal in init itself (wait() still reports children).
+ * Children unblock them again. */
 void init_block_signals(void);
 
-/* After the program started: the lowest priority for init, and the CPU
- * handed to the program, so on a single CPU it finishes its exec and
- * start-up before init's follow-up work (docs/init.md). */
+/* Before the primary program starts: the lowest priority (nice 19) for
+ * init while children run at the normal one, so on a single CPU the
+ * program finishes its exec and start-up before init's follow-up work
+ * (docs/init.md). */
 void init_priority_behind_program(void);
 /* Back to the normal priority (before init starts further children). */
 void init_priority_normal(void);

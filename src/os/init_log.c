@@ -11,15 +11,11 @@
 
 static int kmsg_fd = -1;
 
-void init_log_open(void)
-{
-	if (kmsg_fd < 0)
-		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
-}
-
 void init_log(int level, const char *fmt, ...)
 {
 	int saved = errno;
+	if (kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	char line[1024];

@@ -11,8 +11,8 @@
 #define INIT_LOG_WARNING 4
 #define INIT_LOG_INFO 6
 
-/* Opens /dev/kmsg (O_CLOEXEC); harmless to call again. */
-void init_log_open(void);
+/* Opens /dev/kmsg (O_CLOEXEC) on the first line after /dev is mounted, so
+ * a boot that logs nothing before the GCS starts does not open it before. */
 void init_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

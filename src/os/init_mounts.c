@@ -34,8 +34,8 @@ static const struct mount_step basic_mounts[] = {
 	{ "sysfs", "/sys", "sysfs", NODEV_NOSUID_NOEXEC, NULL, 0, false },
 };
 
-/* Nodes the 2018 init created when missing (§9.5); devtmpfs normally has
- * them already, so each mknod usually ends in EEXIST. */
+/* Nodes the 2018 init created when missing (§9.5); only when /dev is not
+ * a devtmpfs init mounted, which has them already. */
 static const struct {
 	const char *path;
 	mode_t mode;
@@ -66,12 +66,14 @@ static int mount_one(const struct mount_step *m)
 
 int init_mount_dev(void)
 {
-	if (mount("dev", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
-		return err_set(-errno, "mounting devtmpfs on /dev");
-	return 0;
+	if (mount("dev", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, NULL) == 0)
+		return 1;
+	if (errno == EBUSY)
+		return 0;
+	return err_set(-errno, "mounting devtmpfs on /dev");
 }
 
-int init_mount_basic(void)
+int init_mount_basic(bool create_nodes)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(basic_mounts); i++) {
 		const struct mount_step *m = &basic_mounts[i];
@@ -85,7 +87,7 @@ int init_mount_basic(void)
 			for (size_t j = 0; j < ARRAY_SIZE(dev_links); j++)
 				if (symlink(dev_links[j].target, dev_links[j].path) < 0 && errno != EEXIST)
 					init_log(INIT_LOG_WARNING, "linking %s: %m", dev_links[j].path);
-			for (size_t j = 0; j < ARRAY_SIZE(basic_nodes); j++)
+			for (size_t j = 0; create_nodes && j < ARRAY_SIZE(basic_nodes); j++)
 				if (mknod(basic_nodes[j].path, basic_nodes[j].mode,
 					  makedev(basic_nodes[j].major, basic_nodes[j].minor)) < 0 &&
 				    errno != EEXIST)

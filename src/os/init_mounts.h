@@ -8,13 +8,17 @@
 #include <stdbool.h>
 
 /* Mounts devtmpfs on /dev (already mounted is fine). Done first, so the
- * console, /dev/null and /dev/kmsg can be opened. */
+ * console, /dev/null and /dev/kmsg can be opened. Returns 1 when it
+ * mounted devtmpfs, 0 when /dev was already a mount point, or a negative
+ * errno with err text. */
 int init_mount_dev(void);
 
-/* proc, the /dev links and nodes, /run, /tmp, /dev/shm, /dev/pts,
- * /dev/mqueue, sysfs. Returns 0 or a negative errno with err text for the
- * first required mount that failed; optional ones are only logged. */
-int init_mount_basic(void);
+/* proc, the /dev links, /run, /tmp, /dev/shm, /dev/pts, /dev/mqueue,
+ * sysfs, and with `create_nodes` the basic device nodes that are missing
+ * (a devtmpfs init mounted itself already has a node for every device the
+ * kernel has). Returns 0 or a negative errno with err text for the first
+ * required mount that failed; optional ones are only logged. */
+int init_mount_basic(bool create_nodes);
 
 /* -w: tmpfs on /run/over and overlays on /etc and /var (§9.2 step 6). */
 int init_mount_writable_overlays(void);

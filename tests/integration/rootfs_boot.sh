@@ -52,6 +52,9 @@ echo "VMEMPTY$(for d in /etc /usr /mnt; do [ -z "$(ls -A $d)" ] && echo -n " $d"
 echo "VMRUNC $(runc --version 2>&1 | head -n 1)"
 echo "VMMKFS $(mkfs.ext4 -V 2>&1 | head -n 1)"
 echo "VMGCSTOOLS $(gcstools --help >/dev/null 2>&1 && echo runs)"
+# init brings lo up after it started this program, at low priority: wait
+# for it (bounded).
+for i in $(seq 250); do [ $(( $(cat /sys/class/net/lo/flags) & 1 )) = 1 ] && break; sleep 0.02; done
 echo "VMLO $(cat /sys/class/net/lo/flags)"
 echo "VMPATH $PATH"
 echo "VMPID1 $(tr '\0' ' ' </proc/1/cmdline)"
