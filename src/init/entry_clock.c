@@ -4,8 +4,14 @@
 #include "init/entry_clock.h"
 
 #include <sys/syscall.h>
+#include <unistd.h>
 
 struct timespec init_entry_time;
+
+void init_timeline_now(struct timespec *ts)
+{
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+}
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

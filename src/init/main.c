@@ -76,7 +76,7 @@ static __attribute__((noreturn)) void fatal(const char *what)
 int main(int argc, char **argv)
 {
 	struct timespec started;
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	init_timeline_now(&started);
 
 	struct init_args args;
 	struct boot_transport transport;
@@ -99,21 +99,21 @@ int main(int argc, char **argv)
 	int dev = init_mount_dev();
 	ensure_stdio();
 	struct timespec dev_done, mounts_done, cgroups_done;
-	clock_gettime(CLOCK_MONOTONIC, &dev_done);
+	init_timeline_now(&dev_done);
 	if (dev < 0)
 		fatal("mounting /dev");
 	if (init_mount_basic(dev == 0) < 0)
 		fatal("mounting the basic file systems");
 	if (args.writable_overlays && init_mount_writable_overlays() < 0)
 		fatal("mounting the writable overlays");
-	clock_gettime(CLOCK_MONOTONIC, &mounts_done);
+	init_timeline_now(&mounts_done);
 	/* The GCS and runc find the cgroup version by looking at the mount:
 	 * it is there before the GCS starts. */
 	int cg = init_mount_cgroups();
 	char cg_error[256] = "";
 	if (cg < 0)
 		snprintf(cg_error, sizeof(cg_error), "%s", err_text());
-	clock_gettime(CLOCK_MONOTONIC, &cgroups_done);
+	init_timeline_now(&cgroups_done);
 
 	/* The CURRENT host serves the bridge only after the entropy
 	 * connection (gcs-protocol.md §1.3): it must precede the program. */
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 	 * what was done) waits until the primary program runs: the path from
 	 * here to the GCS is the boot-time critical path (docs/init.md). */
 	struct timespec spawning;
-	clock_gettime(CLOCK_MONOTONIC, &spawning);
+	init_timeline_now(&spawning);
 	pid_t primary = -1;
 	const char *primary_name = args.child_argv ? args.child_argv[0] : args.debug_shell;
 	/* The program is the critical path from here on: init's own
