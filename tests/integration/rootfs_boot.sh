@@ -56,6 +56,12 @@ echo "VMGCSTOOLS $(gcstools --help >/dev/null 2>&1 && echo runs)"
 # for it (bounded).
 for i in $(seq 250); do [ $(( $(cat /sys/class/net/lo/flags) & 1 )) = 1 ] && break; sleep 0.02; done
 echo "VMLO $(cat /sys/class/net/lo/flags)"
+# cgroup v2: init enables the controllers after the spawn, too.
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	for i in $(seq 250); do [ -n "$(cat /sys/fs/cgroup/cgroup.subtree_control)" ] && break; sleep 0.02; done
+	echo "VMCGCTL $(cat /sys/fs/cgroup/cgroup.controllers)"
+	echo "VMCGSUB $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+fi
 echo "VMPATH $PATH"
 echo "VMPID1 $(tr '\0' ' ' </proc/1/cmdline)"
 echo "VMCOMMIT $(cat /gcs.commit)"
@@ -96,12 +102,26 @@ ok "VM: runc --version runs" grep -q '^runc version' <<<"$(vm VMRUNC)"
 ok "VM: mkfs.ext4 is e2fsprogs" grep -q '^mke2fs 1\.' <<<"$(vm VMMKFS)"
 ok_eq "VM: gcstools runs (its libraries load)" "runs" "$(vm VMGCSTOOLS)"
 ok_eq "VM: lo is up" "1" "$(( $(vm VMLO) & 1 ))"
+if [ "$cg" = cgroup2 ]; then
+	ctl=$(vm VMCGCTL | tr ' ' '\n' | sort | tr '\n' ' ')
+	ok "VM: cgroup v2 has controllers" test -n "$(vm VMCGCTL)"
+	ok_eq "VM: every v2 controller is enabled in the root's subtree_control" "$ctl" \
+		"$(vm VMCGSUB | tr ' ' '\n' | sort | tr '\n' ' ')"
+fi
 ok_eq "VM: PATH" "/sbin:/usr/sbin:/bin:/usr/bin" "$(vm VMPATH)"
 ok_eq "VM: init is PID 1 with the kernel's arguments" "/init /bin/sh /root/lcow-check.sh" "$(vm VMPID1 | sed 's/ $//')"
 ok_eq "VM: /var/run/gcsrunc can be made and is on the /run tmpfs" "tmpfs" "$(vm VMVARRUN)"
 ok_eq "VM: /gcs.commit" "$(git -C "$ROOT" rev-parse HEAD)" "$(vm VMCOMMIT)"
 ok "VM: init logged the exit status of its program" grep -q 'init: .*primary child /bin/sh (pid [0-9]*) exited with status 0' <<<"$con"
 ok "VM: init logged the power-off" grep -q 'init: .*powering off' <<<"$con"
+
+# --- 1b. hcsshim.cgroup=v1 on the kernel command line ----------------------
+LCOW_BOOT_EXTRA=hcsshim.cgroup=v1 "$BOOT" "$K" "$T/initrd-check.img" "$T/v1.log" 240 /bin/sh /root/lcow-check.sh
+con=$(tr -d '\r' <"$T/v1.log")
+ok_eq "v1 boot: /sys/fs/cgroup is a tmpfs" "tmpfs" "$(mnt /sys/fs/cgroup)"
+ok "v1 boot: the memory hierarchy is a cgroup v1 mount" \
+	grep -q '^VMMOUNT /sys/fs/cgroup/memory cgroup .*memory' <<<"$con"
+ok "v1 boot: no cgroup2 mount" eval '! grep -q "^VMMOUNT [^ ]* cgroup2 " <<<"$con"'
 
 # --- 2. default boot: no arguments start /bin/gcs --------------------------
 "$BOOT" "$K" "$I" "$T/default.log" 240 &
