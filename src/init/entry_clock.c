@@ -13,6 +13,10 @@ void init_timeline_now(struct timespec *ts)
 	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
 }
 
+#ifndef __x86_64__
+#error "init_entry is written for x86-64, the architecture of the LCOW kernel (kernel/lcow.config)"
+#endif
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
