@@ -9,12 +9,11 @@
 #include "lib/err.h"
 #include "lib/oci_json.h"
 #include "lib/oci_path.h"
+#include "lib/str_array.h"
 
 void oci_runc_state_free(struct oci_runc_state *s)
 {
-	for (size_t i = 0; i < s->n_cgroup_paths; i++)
-		free(s->cgroup_paths[i]);
-	free(s->cgroup_paths);
+	str_array_free(s->cgroup_paths, s->n_cgroup_paths);
 	s->cgroup_paths = NULL;
 	s->n_cgroup_paths = 0;
 }
@@ -30,13 +29,8 @@ static int add_cgroup_path(struct oci_runc_state *s, const char *path, const cha
 	for (size_t i = 0; i < s->n_cgroup_paths; i++)
 		if (strcmp(s->cgroup_paths[i], path) == 0)
 			return 0; /* v1 co-mounted controllers name one directory twice */
-	char **v = realloc(s->cgroup_paths, (s->n_cgroup_paths + 1) * sizeof(*v));
-	if (!v)
+	if (str_array_append(&s->cgroup_paths, &s->n_cgroup_paths, path) < 0)
 		return err_set(-ENOMEM, "cgroup paths");
-	s->cgroup_paths = v;
-	if (!(v[s->n_cgroup_paths] = strdup(path)))
-		return err_set(-ENOMEM, "cgroup paths");
-	s->n_cgroup_paths++;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "lib/oci_json.h"
 #include "lib/oci_path.h"
 #include "lib/oci_user.h"
+#include "lib/str_array.h"
 
 #define ANN_CONTAINER_TYPE "io.kubernetes.cri.container-type"
 #define ANN_SANDBOX_ID "io.kubernetes.cri.sandbox-id"
@@ -48,9 +49,7 @@ int oci_spec_kind(json_object *spec, enum oci_kind *kind, const char **sandbox_i
 void oci_spec_plan_free(struct oci_spec_plan *p)
 {
 	free(p->hostname);
-	for (size_t i = 0; i < p->n_mkdirs; i++)
-		free(p->mkdirs[i]);
-	free(p->mkdirs);
+	str_array_free(p->mkdirs, p->n_mkdirs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -256,13 +255,8 @@ int oci_process_resolve_user(json_object *process, const char *passwd, const cha
 
 static int plan_mkdir(struct oci_spec_plan *plan, const char *path)
 {
-	char **v = realloc(plan->mkdirs, (plan->n_mkdirs + 1) * sizeof(*v));
-	if (!v)
+	if (str_array_append(&plan->mkdirs, &plan->n_mkdirs, path) < 0)
 		return err_set(-ENOMEM, "planning directories");
-	plan->mkdirs = v;
-	if (!(v[plan->n_mkdirs] = strdup(path)))
-		return err_set(-ENOMEM, "planning directories");
-	plan->n_mkdirs++;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "lib/cleanup.h"
 #include "lib/err.h"
 #include "lib/oci_mount_options.h"
+#include "lib/str_array.h"
 #include "os/ctr_spawn.h"
 
 int ctr_mkdir_p(const char *path, mode_t mode)
@@ -298,29 +299,16 @@ static int list_mount_points(char ***out, size_t *n_out)
 			}
 		}
 		*w = '\0';
-		char **nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(mp))) {
+		if (str_array_append(&v, &n, mp) < 0) {
 			free(line);
-			v = nv ? nv : v;
-			for (size_t i = 0; i < n; i++)
-				free(v[i]);
-			free(v);
+			str_array_free(v, n);
 			return err_set(-ENOMEM, "reading mounts");
 		}
-		v = nv;
-		n++;
 	}
 	free(line);
 	*out = v;
 	*n_out = n;
 	return 0;
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 int ctr_is_mount_point(const char *path)
@@ -339,7 +327,7 @@ int ctr_is_mount_point(const char *path)
 	int found = 0;
 	for (size_t i = 0; i < n && !found; i++)
 		found = strcmp(v[i], path) == 0;
-	free_list(v, n);
+	str_array_free(v, n);
 	return found;
 }
 
@@ -367,7 +355,7 @@ int ctr_unmount_all_under(const char *prefix)
 		if (umount2(v[i], 0) < 0 && errno != EINVAL && errno != ENOENT && !first)
 			first = err_set(-errno, "unmounting %s", v[i]);
 	}
-	free_list(v, n);
+	str_array_free(v, n);
 	return first;
 }
 
