@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 	pid_t primary = -1;
 	const char *primary_name = args.child_argv ? args.child_argv[0] : args.debug_shell;
 	/* The program is the critical path from here on: init's own
-	 * follow-up work (signal mask, log lines, loopback) runs behind it. */
+	 * follow-up work (signal mask, log lines, cgroup controllers,
+	 * loopback) runs behind it. */
 	init_priority_behind_program();
 	if (args.child_argv) {
 		primary = init_spawn(args.child_argv, false);
